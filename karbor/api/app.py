@@ -1,0 +1,61 @@
+"""The WSGI application: pecan controllers inside the middleware chain.
+
+Outermost first: request id → fault envelope → body size limit →
+version document bypass → auth (keystone or noauth) → microversion → pecan.
+"""
+
+import pecan
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_middleware import request_id
+
+from karbor.api.middleware import body_limit
+from karbor.api.middleware import fault
+from karbor.api.middleware import noauth
+from karbor.api import microversion
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+
+def _pecan_app():
+    return pecan.make_app(
+        'karbor.api.controllers.root.RootController',
+        force_canonical=False,
+        # Resource types such as OS::Karbor::Directory and ids with dots
+        # must reach the controllers untouched.
+        guess_content_type_from_ext=False,
+        debug=False,
+    )
+
+
+def _keystone(application):
+    from keystonemiddleware import auth_token
+    return auth_token.AuthProtocol(application, {'oslo_config_config': CONF})
+
+
+class _UnauthenticatedRoot:
+    """Serves the version document at / without authentication."""
+
+    def __init__(self, authenticated, public):
+        self.authenticated = authenticated
+        self.public = public
+
+    def __call__(self, environ, start_response):
+        if environ.get('PATH_INFO', '') in ('', '/'):
+            return self.public(environ, start_response)
+        return self.authenticated(environ, start_response)
+
+
+def setup_app():
+    application = _pecan_app()
+    versioned = microversion.MicroversionMiddleware(application)
+    if CONF.auth_strategy == 'keystone':
+        authenticated = _keystone(versioned)
+    else:
+        authenticated = noauth.NoAuthMiddleware(versioned)
+    application = _UnauthenticatedRoot(authenticated, application)
+    application = body_limit.BodyLimitMiddleware(
+        application, CONF.api.max_request_body_size)
+    application = fault.FaultMiddleware(application)
+    return request_id.RequestId(application)

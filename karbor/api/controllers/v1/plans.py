@@ -1,0 +1,131 @@
+"""/v1/{project_id}/plans"""
+
+import pecan
+from oslo_utils import uuidutils
+from pecan import rest
+
+from karbor.api import hooks
+from karbor.api import listing
+from karbor.api import plan_validation
+from karbor.api.schemas import plans as schemas
+from karbor.api import validation
+from karbor.api import views
+from karbor.common import constants
+from karbor.common import exceptions
+from karbor import objects
+from karbor.policies import plans as plan_policy
+from karbor import policy
+
+FILTERS = ('name', 'status', 'description')
+SORT_KEYS = ('id', 'name', 'status', 'created_at', 'updated_at')
+
+
+def plan_view(plan):
+    return {
+        'id': plan.id,
+        'name': plan.name,
+        'description': plan.description,
+        'provider_id': plan.provider_id,
+        'status': plan.status,
+        'resources': plan.resources,
+        'parameters': plan.parameters,
+        'project_id': plan.project_id,
+        'user_id': plan.user_id,
+        'created_at': views.isotime(plan.created_at),
+        'updated_at': views.isotime(plan.updated_at),
+    }
+
+
+def _get_plan(ctxt, plan_id):
+    # Plans of other projects are "not found", whoever asks (admins list
+    # them with all_tenants).
+    return objects.Plan.get_by_id(ctxt, plan_id, project_id=ctxt.project_id)
+
+
+class PlansController(rest.RestController):
+
+    @pecan.expose('json')
+    def get_all(self, **_query):
+        ctxt = hooks.context_of(pecan.request)
+        policy.authorize(ctxt, plan_policy.GET_ALL)
+        params = listing.parse(pecan.request, filters=FILTERS,
+                               sort_keys=SORT_KEYS)
+        project_id = listing.project_scope(ctxt, params,
+                                           plan_policy.GET_ALL_TENANTS)
+        plans, has_more = objects.Plan.list(
+            ctxt, project_id=project_id, filters=params.filters,
+            sort=params.sort, limit=params.limit, marker=params.marker)
+        body = {'plans': [plan_view(plan) for plan in plans]}
+        if has_more:
+            body.update(listing.next_link(pecan.request, params,
+                                          plans[-1].id, 'plans'))
+        return body
+
+    @pecan.expose('json')
+    def get_one(self, plan_id):
+        ctxt = hooks.context_of(pecan.request)
+        policy.authorize(ctxt, plan_policy.GET)
+        return {'plan': plan_view(_get_plan(ctxt, plan_id))}
+
+    @pecan.expose('json')
+    def post(self):
+        ctxt = hooks.context_of(pecan.request)
+        body = validation.validated_body(pecan.request, schemas.create)
+        policy.authorize(ctxt, plan_policy.CREATE)
+        values = body['plan']
+        provider = plan_validation.provider_of(values['provider_id'])
+        parameters = values.get('parameters') or {}
+        plan_validation.check_parameters(provider, values['resources'],
+                                         parameters)
+        plan_validation.check_resources(ctxt, provider, values['resources'])
+        plan = objects.Plan(ctxt)
+        plan.id = uuidutils.generate_uuid()
+        plan.project_id = ctxt.project_id
+        plan.user_id = ctxt.user_id
+        plan.name = values['name']
+        plan.description = values.get('description')
+        plan.provider_id = provider.id
+        plan.status = constants.PLAN_STATUS_SUSPENDED
+        plan.resources = [dict(r, extra_info=r.get('extra_info'))
+                          for r in values['resources']]
+        plan.parameters = parameters
+        plan.create()
+        pecan.response.status = 201
+        pecan.response.headers['Location'] = '%s%s/%s' % (
+            listing.base_url(pecan.request), pecan.request.path.rstrip('/'),
+            plan.id)
+        return {'plan': plan_view(plan)}
+
+    @pecan.expose('json')
+    def put(self, plan_id):
+        ctxt = hooks.context_of(pecan.request)
+        body = validation.validated_body(pecan.request, schemas.update)
+        policy.authorize(ctxt, plan_policy.UPDATE)
+        changes = body['plan']
+        plan = _get_plan(ctxt, plan_id)
+        if plan.status == constants.PLAN_STATUS_STARTED and \
+                set(changes) - {'status'}:
+            raise exceptions.InvalidPlanState(
+                plan_id=plan_id, status=plan.status,
+                reason='suspend it before changing anything but its status')
+        if 'resources' in changes:
+            provider = plan_validation.provider_of(plan.provider_id)
+            plan_validation.check_parameters(
+                provider, changes['resources'], plan.parameters)
+            plan_validation.check_resources(ctxt, provider,
+                                            changes['resources'])
+            plan.resources = [dict(r, extra_info=r.get('extra_info'))
+                              for r in changes['resources']]
+        for key in ('name', 'description', 'status'):
+            if key in changes:
+                setattr(plan, key, changes[key])
+        plan.save()
+        return {'plan': plan_view(plan)}
+
+    @pecan.expose('json')
+    def delete(self, plan_id):
+        ctxt = hooks.context_of(pecan.request)
+        policy.authorize(ctxt, plan_policy.DELETE)
+        plan = _get_plan(ctxt, plan_id)
+        plan.destroy()
+        pecan.response.status = 204

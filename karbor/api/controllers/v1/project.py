@@ -1,0 +1,30 @@
+"""/v1/{project_id}: checks the project and routes to the resources."""
+
+import pecan
+
+from karbor.api.controllers.v1 import plans
+from karbor.api.controllers.v1 import protectables
+from karbor.api.controllers.v1 import providers
+from karbor.api.controllers.v1 import services
+from karbor.api import hooks
+from karbor.common import exceptions
+
+
+class ProjectController:
+    plans = plans.PlansController()
+    providers = providers.ProvidersController()
+    protectables = protectables.ProtectablesController()
+
+
+pecan.route(ProjectController, 'os-services', services.ServicesController())
+
+_PROJECT = ProjectController()
+
+
+def for_project(project_id):
+    """The resources of ``project_id``, if the caller belongs to it."""
+    ctxt = hooks.context_of(pecan.request)
+    if ctxt.project_id != project_id:
+        raise exceptions.ProjectMismatch(url_project=project_id,
+                                         token_project=ctxt.project_id)
+    return _PROJECT

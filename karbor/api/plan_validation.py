@@ -1,0 +1,57 @@
+"""Checks of a plan's resources and parameters against its provider."""
+
+from karbor.api.schemas import plans as plan_schemas
+from karbor.api import validation
+from karbor.common import exceptions
+from karbor.protection import providers
+from karbor.protection import rpcapi
+
+
+def provider_of(provider_id):
+    try:
+        return providers.registry().get(provider_id)
+    except exceptions.ProviderNotFound:
+        raise exceptions.InvalidPlan(
+            reason='provider_id %s does not name a provider' % provider_id
+        ) from None
+
+
+def check_resources(context, provider, resources):
+    """Every resource is protectable by ``provider``, unique, and exists."""
+    seen = set()
+    for resource in resources:
+        key = (resource['type'], resource['id'])
+        if key in seen:
+            raise exceptions.InvalidPlan(
+                reason='resource %s of type %s is listed twice'
+                % (resource['id'], resource['type']))
+        seen.add(key)
+        provider.plugin_class_for(resource['type'])
+    rpcapi.get_api().check_resources(
+        context, [{'id': r['id'], 'type': r['type']} for r in resources])
+
+
+def check_parameters(provider, resources, parameters):
+    """Parameters name the plan's types/resources and fit the schemas."""
+    resource_ids = {(r['type'], r['id']) for r in resources}
+    types = {r['type'] for r in resources}
+    for key, options in parameters.items():
+        resource_type, sep, resource_id = key.partition('#')
+        if resource_type not in types:
+            raise exceptions.InvalidParameters(
+                reason='%s: the plan has no resource of type %s'
+                % (key, resource_type))
+        if sep and (resource_type, resource_id) not in resource_ids:
+            raise exceptions.InvalidParameters(
+                reason='%s: the plan has no resource %s of type %s'
+                % (key, resource_id, resource_type))
+        plugin = provider.plugin_class_for(resource_type)
+        schema = plan_schemas.parameters_schema(
+            plugin.get_options_schema(resource_type))
+        try:
+            validation.validate(options, schema,
+                                exc=exceptions.InvalidParameters)
+        except exceptions.InvalidParameters as err:
+            raise exceptions.InvalidParameters(
+                reason='parameters/%s/%s' % (key, err.kwargs['reason'])
+            ) from None

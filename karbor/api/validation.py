@@ -1,0 +1,74 @@
+"""Request bodies: Content-Type, JSON parsing and JSON Schema validation."""
+
+import functools
+import json
+
+import jsonschema
+
+from karbor.common import exceptions
+
+_FORMAT_CHECKER = jsonschema.FormatChecker()
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(schema_id):
+    schema = _SCHEMAS[schema_id]
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema,
+                                           format_checker=_FORMAT_CHECKER)
+
+
+# Schemas are registered by identity so validators are compiled once.
+_SCHEMAS = {}
+
+
+def _compiled(schema):
+    _SCHEMAS.setdefault(id(schema), schema)
+    return _validator(id(schema))
+
+
+def _location(error):
+    path = '/'.join(str(p) for p in error.absolute_path)
+    return path or '(body)'
+
+
+def describe(error):
+    """A message that names the offending field."""
+    if error.validator == 'additionalProperties':
+        return '%s: %s' % (_location(error), error.message)
+    if error.validator == 'required':
+        return '%s: %s' % (_location(error), error.message)
+    return "%s: %s" % (_location(error), error.message)
+
+
+def validate(value, schema, exc=exceptions.InvalidInput):
+    errors = sorted(_compiled(schema).iter_errors(value),
+                    key=lambda e: (len(list(e.absolute_path)), e.message))
+    if errors:
+        raise exc(reason=describe(errors[0]))
+
+
+def parse_json_body(request):
+    """The request's JSON object body, or a 4xx that says what is wrong."""
+    body = request.body
+    if not body:
+        raise exceptions.InvalidInput(reason='the request has no body')
+    content_type = request.headers.get('Content-Type')
+    if not content_type:
+        raise exceptions.MissingContentType()
+    if content_type.split(';', 1)[0].strip().lower() != 'application/json':
+        raise exceptions.UnsupportedMediaType(content_type=content_type)
+    try:
+        document = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise exceptions.MalformedBody(reason=str(err)) from None
+    if not isinstance(document, dict):
+        raise exceptions.InvalidInput(
+            reason='the body must be a JSON object')
+    return document
+
+
+def validated_body(request, schema):
+    document = parse_json_body(request)
+    validate(document, schema)
+    return document

@@ -1,0 +1,13 @@
+"""Helpers shared by the views of every resource."""
+
+
+def isotime(value):
+    """ISO 8601 in UTC with microseconds, e.g. 2026-11-22T05:07:52.123456Z.
+
+    Naive datetimes from the database are UTC.
+    """
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.replace(tzinfo=None) - value.utcoffset()
+    return value.strftime('%Y-%m-%dT%H:%M:%S.%fZ')

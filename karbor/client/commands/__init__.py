@@ -1,0 +1,41 @@
+"""The CLI commands, shared by karbor-cli and the OpenStack client plugin.
+
+COMMANDS is the single list of commands: karbor-cli registers it directly
+(so it works from a source tree, without installed entry points) and the
+``openstack.data_protection.v1`` entry points in pyproject.toml must name
+the same classes (a unit test keeps the two in sync). A new resource adds
+one commands module and its lines here and in pyproject.toml.
+"""
+
+from karbor.client.commands import plans
+from karbor.client.commands import protectables
+from karbor.client.commands import providers
+from karbor.client.commands import services
+
+COMMANDS = {
+    'provider list': providers.ListProviders,
+    'provider show': providers.ShowProvider,
+    'protectable list': protectables.ListProtectableTypes,
+    'protectable show': protectables.ShowProtectableType,
+    'protectable instance list': protectables.ListProtectableInstances,
+    'protectable instance show': protectables.ShowProtectableInstance,
+    'plan list': plans.ListPlans,
+    'plan show': plans.ShowPlan,
+    'plan create': plans.CreatePlan,
+    'plan update': plans.UpdatePlan,
+    'plan delete': plans.DeletePlan,
+    'service list': services.ListServices,
+    'service enable': services.EnableService,
+    'service disable': services.DisableService,
+}
+
+OSC_ENTRY_POINT_PREFIX = 'data_protection_'
+
+
+def osc_entry_points():
+    """{entry point name: 'module:Class'} for openstack.data_protection.v1."""
+    return {
+        OSC_ENTRY_POINT_PREFIX + name.replace(' ', '_'):
+            '%s:%s' % (cls.__module__, cls.__name__)
+        for name, cls in COMMANDS.items()
+    }

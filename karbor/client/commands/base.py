@@ -1,0 +1,136 @@
+"""Bases shared by every CLI command, for karbor-cli and for OSC.
+
+Commands get their SDK client from ``self.app.client_manager
+.data_protection``: OSC's ClientManager provides it through the plugin's
+make_client, karbor-cli's shell provides the same attribute.
+"""
+
+import json
+
+from cliff import columns
+from osc_lib.command import command
+
+from karbor.client import exceptions
+from karbor.client import wait
+
+
+class JSONColumn(columns.FormattableColumn):
+    """A dict/list cell: compact JSON in table/value, the real structure in
+    json/yaml output."""
+
+    def human_readable(self):
+        if self._value is None:
+            return ''
+        return json.dumps(self._value, sort_keys=True)
+
+
+def display_value(value):
+    if isinstance(value, dict | list):
+        return JSONColumn(value)
+    return value
+
+
+def parse_json_option(option, text):
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise exceptions.CommandError('%s is not valid JSON: %s'
+                                      % (option, exc)) from exc
+
+
+def parse_key_values(option, pairs):
+    """['k=v', 'k2=v2'] -> {'k': 'v', 'k2': 'v2'}."""
+    result = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition('=')
+        if not sep or not key:
+            raise exceptions.CommandError('%s expects KEY=VALUE, got %r'
+                                          % (option, pair))
+        result[key] = value
+    return result
+
+
+class KarborCommandMixin:
+    @property
+    def client(self):
+        return self.app.client_manager.data_protection
+
+
+class ResourceLister(KarborCommandMixin, command.Lister):
+    """List command: subclasses set ``columns`` and implement fetch()."""
+
+    # (header, attribute) pairs, in display order.
+    columns = ()
+    paginated = True
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        if self.paginated:
+            add_pagination_arguments(parser)
+        return parser
+
+    def fetch(self, parsed_args, list_options):
+        raise NotImplementedError
+
+    def take_action(self, parsed_args):
+        options = {}
+        if self.paginated:
+            options = {'limit': parsed_args.limit,
+                       'marker': parsed_args.marker,
+                       'sort': parsed_args.sort}
+        # Materialised here so an error (bad filter, 401) is raised before
+        # the formatter has printed anything.
+        resources = list(self.fetch(parsed_args, options))
+        headers = [header for header, _attr in self.columns]
+        rows = [tuple(display_value(getattr(resource, attr, None))
+                      for _header, attr in self.columns)
+                for resource in resources]
+        return headers, rows
+
+
+class ResourceShow(KarborCommandMixin, command.ShowOne):
+    """Show command: subclasses implement fetch(); all fields are shown."""
+
+    def fetch(self, parsed_args):
+        raise NotImplementedError
+
+    def take_action(self, parsed_args):
+        return present(self.fetch(parsed_args))
+
+
+def present(resource):
+    """(columns, values) of a resource for a ShowOne."""
+    data = resource.to_dict()
+    names = tuple(data)
+    return names, tuple(display_value(data[name]) for name in names)
+
+
+def add_pagination_arguments(parser):
+    parser.add_argument(
+        '--limit', type=int, metavar='<n>',
+        help='Show at most <n> items (pages are followed as needed).')
+    parser.add_argument(
+        '--marker', metavar='<id>',
+        help='Start after the item with this id (from a previous page).')
+    parser.add_argument(
+        '--sort', metavar='<key>[:<asc|desc>][,...]',
+        help='Sort keys and directions, e.g. name:asc,created_at:desc.')
+
+
+def add_wait_arguments(parser, default_timeout=3600):
+    """--wait / --wait-timeout for commands starting asynchronous work."""
+    parser.add_argument(
+        '--wait', action='store_true',
+        help='Wait until the operation finishes (progress on stderr).')
+    parser.add_argument(
+        '--wait-timeout', type=float, metavar='<seconds>',
+        default=default_timeout,
+        help='Give up waiting after this many seconds (default %(default)s).')
+
+
+def wait_if_requested(app, parsed_args, fetch, **kwargs):
+    """Run wait.wait_for_status when --wait was given; else return None."""
+    if not getattr(parsed_args, 'wait', False):
+        return None
+    return wait.wait_for_status(fetch, timeout=parsed_args.wait_timeout,
+                                stream=app.stderr, **kwargs)

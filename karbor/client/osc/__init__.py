@@ -1,0 +1,1 @@
+"""OpenStack client (python-openstackclient) plugin of Karbor."""

@@ -1,0 +1,49 @@
+"""karbor-status: checks an operator runs before and after an upgrade.
+
+    karbor-status upgrade check
+"""
+
+import sys
+
+from oslo_config import cfg
+
+from karbor.common import config
+from karbor.db import migration
+from karbor.protection import providers
+
+CONF = cfg.CONF
+
+
+def _check_schema():
+    current, head = migration.db_version(), migration.head_revision()
+    if current != head:
+        return False, ('database schema is at %s, the code needs %s: run '
+                       '"karbor-manage db sync"' % (current, head))
+    return True, 'database schema is at %s' % current
+
+
+def _check_providers():
+    loaded = providers.registry().list()
+    if not loaded:
+        return False, 'no provider is defined'
+    return True, '%d provider(s): %s' % (
+        len(loaded), ', '.join(p.name for p in loaded))
+
+
+CHECKS = (('Database schema', _check_schema),
+          ('Providers', _check_providers))
+
+
+def main():
+    config.parse_args(sys.argv[:1] + [a for a in sys.argv[1:]
+                                      if a.startswith('--')])
+    failed = False
+    for title, check in CHECKS:
+        try:
+            ok, detail = check()
+        except Exception as err:
+            ok, detail = False, str(err)
+        failed = failed or not ok
+        print('%-16s %s  %s' % (title, 'OK  ' if ok else 'FAIL',  # noqa
+                                detail))
+    return 1 if failed else 0

@@ -1,0 +1,24 @@
+"""Start-up of every command: parse configuration, set up logging."""
+
+import os
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+import karbor.conf  # noqa: F401  (registers the options)
+from karbor import rpc
+from karbor import version
+
+CONF = cfg.CONF
+
+
+def parse_args(argv, default_config_files=None, transport_url=None):
+    logging.register_options(CONF)
+    rpc.set_defaults(transport_url=transport_url)
+    CONF(argv[1:], project='karbor', version=version.version_string(),
+         default_config_files=default_config_files)
+    logging.setup(CONF, 'karbor')
+
+
+def ensure_state_path():
+    os.makedirs(CONF.state_path, exist_ok=True)

@@ -1,0 +1,22 @@
+"""Configuration: every option group is declared in a module of this package.
+
+Importing :mod:`karbor.conf` registers all of them on the global ``CONF``.
+"""
+
+from oslo_config import cfg
+
+from karbor.conf import api
+from karbor.conf import auth
+from karbor.conf import database
+from karbor.conf import default
+from karbor.conf import protection
+from karbor.conf import service
+
+CONF = cfg.CONF
+
+default.register_opts(CONF)
+api.register_opts(CONF)
+auth.register_opts(CONF)
+database.register_opts(CONF)
+protection.register_opts(CONF)
+service.register_opts(CONF)

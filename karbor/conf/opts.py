@@ -1,0 +1,28 @@
+"""Entry point for oslo-config-generator: every option Karbor declares."""
+
+import collections
+
+from oslo_config import cfg
+
+import karbor.conf  # noqa: F401  (registers everything)
+from karbor.conf import api
+from karbor.conf import auth
+from karbor.conf import database
+from karbor.conf import default
+from karbor.conf import protection
+from karbor.conf import service
+
+_MODULES = (default, service, api, auth, database, protection)
+
+
+def list_opts():
+    grouped = collections.defaultdict(list)
+    for module in _MODULES:
+        for group, opts in module.list_opts().items():
+            name = group.name if isinstance(group, cfg.OptGroup) else group
+            grouped[name].extend(opts)
+    return sorted(grouped.items())
+
+
+def set_defaults():
+    database.set_defaults()

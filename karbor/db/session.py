@@ -1,0 +1,86 @@
+"""The database engine facade shared by every DB API module.
+
+Use ``with reader(context) as session`` / ``with writer(context) as session``.
+A nested writer joins the outer transaction, so several DB API calls made
+inside one ``writer`` block commit or roll back together.
+"""
+
+import threading
+
+import sqlalchemy as sa
+from oslo_config import cfg
+from oslo_db.sqlalchemy import enginefacade
+
+from karbor.conf import database as db_conf
+
+CONF = cfg.CONF
+
+_LOCK = threading.Lock()
+_FACADE = None
+
+
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    cursor = dbapi_connection.cursor()
+    # WAL lets API readers run while a worker writes; busy_timeout makes a
+    # writer wait for the lock instead of failing at once.
+    cursor.execute('PRAGMA journal_mode=WAL')
+    cursor.execute('PRAGMA busy_timeout=30000')
+    cursor.execute('PRAGMA foreign_keys=ON')
+    cursor.close()
+
+
+def _build_facade():
+    # oslo.db reads the rest of the [database] options itself on start.
+    facade = enginefacade.transaction_context()
+    url = db_conf.connection_url()
+    hooks = []
+    if url.startswith('sqlite'):
+        hooks.append(lambda engine: sa.event.listen(engine, 'connect',
+                                                    _sqlite_pragmas))
+    facade.configure(connection=url, sqlite_fk=True, on_engine_create=hooks)
+    return facade
+
+
+def get_facade():
+    global _FACADE
+    if _FACADE is None:
+        with _LOCK:
+            if _FACADE is None:
+                _FACADE = _build_facade()
+    return _FACADE
+
+
+def reset():
+    """Forget the engine, so the next use connects with current options.
+
+    Used after a fork (each process needs its own connection pool) and by
+    tests that point the service at another database.
+    """
+    global _FACADE
+    with _LOCK:
+        if _FACADE is not None:
+            try:
+                _FACADE.dispose_pool()
+            except Exception:  # noqa: S110 - best effort on shutdown
+                pass
+        _FACADE = None
+
+
+def get_engine():
+    return get_facade().writer.get_engine()
+
+
+class _Holder:
+    """A context for the facade when the caller has no request context."""
+
+
+def _target(context):
+    return context if context is not None else _Holder()
+
+
+def reader(context=None):
+    return get_facade().reader.using(_target(context))
+
+
+def writer(context=None):
+    return get_facade().writer.using(_target(context))

@@ -1,0 +1,68 @@
+"""Plan: a provider and the resources it protects."""
+
+from oslo_versionedobjects import fields
+
+from karbor.db import plans as db_plans
+from karbor.objects import base
+
+
+@base.KarborObjectRegistry.register
+class Plan(base.KarborObject):
+    # Version 1.0: initial version
+    VERSION = '1.0'
+
+    fields = {
+        'id': fields.UUIDField(),
+        'project_id': fields.StringField(),
+        'user_id': fields.StringField(nullable=True),
+        'name': fields.StringField(),
+        'description': fields.StringField(nullable=True),
+        'provider_id': fields.UUIDField(),
+        'status': fields.StringField(),
+        # [{"id", "type", "name", "extra_info"}], in the user's order
+        'resources': base.JsonField(),
+        'parameters': base.JsonField(),
+        'created_at': fields.DateTimeField(),
+        'updated_at': fields.DateTimeField(),
+    }
+
+    @classmethod
+    def _from_db_object(cls, context, obj, db_row, skip=()):
+        super()._from_db_object(context, obj, db_row, skip=('resources',))
+        obj.resources = [{'id': r.resource_id, 'type': r.resource_type,
+                          'name': r.resource_name,
+                          'extra_info': r.extra_info}
+                         for r in db_row.resources]
+        obj.obj_reset_changes()
+        return obj
+
+    @classmethod
+    def get_by_id(cls, context, plan_id, project_id=None):
+        return cls._from_db_object(
+            context, cls(), db_plans.plan_get(context, plan_id, project_id))
+
+    @classmethod
+    def list(cls, context, project_id=None, filters=None, sort=(),
+             limit=1000, marker=None):
+        """One page of plans and whether another page follows."""
+        rows, has_more = db_plans.plan_list(
+            context, project_id=project_id, filters=filters, sort=sort,
+            limit=limit, marker=marker)
+        return [cls._from_db_object(context, cls(), row)
+                for row in rows], has_more
+
+    def create(self):
+        values = self.obj_get_changes()
+        row = db_plans.plan_create(self._context, values)
+        self._from_db_object(self._context, self, row)
+
+    def save(self):
+        values = self.obj_get_changes()
+        if values:
+            row = db_plans.plan_update(self._context, self.id, values,
+                                       project_id=self.project_id)
+            self._from_db_object(self._context, self, row)
+
+    def destroy(self):
+        db_plans.plan_delete(self._context, self.id,
+                             project_id=self.project_id)

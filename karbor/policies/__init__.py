@@ -1,0 +1,16 @@
+"""Policy in code: one module per resource, collected here."""
+
+import itertools
+
+from karbor.policies import base
+from karbor.policies import plans
+from karbor.policies import protectables
+from karbor.policies import providers
+from karbor.policies import services
+
+_MODULES = (base, plans, providers, protectables, services)
+
+
+def list_rules():
+    return list(itertools.chain.from_iterable(
+        module.list_rules() for module in _MODULES))

@@ -1,0 +1,182 @@
+"""Providers: a bank plus protection plugins, defined by providers.d files.
+
+A provider file looks like::
+
+    [provider]
+    name = Embedded no-op provider
+    id = b766f37c-d011-4026-8228-28730d734a3f
+    description = ...
+    plugin = noop
+    bank = filesystem
+
+    [filesystem_bank]
+    path = $state_path/bank
+
+``plugin`` may be repeated. Each plugin and the bank read their own
+sections of the same file. ``$state_path`` is Karbor's state directory.
+"""
+
+import glob
+import os
+import sys
+import threading
+import uuid
+
+from oslo_config import cfg
+from stevedore import driver
+
+from karbor.common import exceptions
+from karbor.protection import plugin_api
+
+CONF = cfg.CONF
+
+provider_opts = [
+    cfg.StrOpt('id', required=True, help='The provider id (a UUID).'),
+    cfg.StrOpt('name', required=True, help='The provider name.'),
+    cfg.StrOpt('description', default='', help='What the provider is for.'),
+    cfg.MultiStrOpt('plugin', default=[],
+                    help='A protection plugin (repeat for several).'),
+    cfg.StrOpt('bank', required=True, help='The bank plugin.'),
+    cfg.BoolOpt('enabled', default=True,
+                help='Disabled providers are not offered.'),
+]
+
+
+def _load_class(namespace, name, path):
+    try:
+        return driver.DriverManager(namespace, name,
+                                    invoke_on_load=False).driver
+    except Exception as err:
+        raise exceptions.ProviderConfigError(
+            path=path, reason='cannot load %s plugin %r: %s'
+            % (namespace, name, err)) from err
+
+
+class Provider:
+    """One provider: its identity, its plugins and their schemas."""
+
+    def __init__(self, path):
+        self.path = path
+        self.config = cfg.ConfigOpts()
+        # Provider files may refer to Karbor's state directory.
+        self.config.register_opt(cfg.StrOpt('state_path',
+                                            default=CONF.state_path))
+        self.config.register_opts(provider_opts, group='provider')
+        try:
+            self.config(args=[], default_config_files=[path],
+                        use_env=False)
+            section = self.config.provider
+            self.id = section.id
+            self.name = section.name
+        except cfg.Error as err:
+            raise exceptions.ProviderConfigError(
+                path=path, reason=str(err)) from err
+        try:
+            uuid.UUID(self.id)
+        except ValueError:
+            raise exceptions.ProviderConfigError(
+                path=path, reason='id %r is not a UUID' % self.id) from None
+        self.description = section.description
+        self.enabled = section.enabled
+        self.bank_name = section.bank
+        self.plugin_names = list(section.plugin)
+        if not self.plugin_names:
+            raise exceptions.ProviderConfigError(
+                path=path, reason='no protection plugin')
+        self.plugin_classes = [
+            _load_class(plugin_api.PROTECTION_NAMESPACE, name, path)
+            for name in self.plugin_names]
+        self.bank_class = _load_class(plugin_api.BANK_NAMESPACE,
+                                      self.bank_name, path)
+
+    def plugin_class_for(self, resource_type):
+        """The protection plugin of ``resource_type`` (first one wins)."""
+        for plugin_class in self.plugin_classes:
+            if resource_type in plugin_class.get_supported_resources_types():
+                return plugin_class
+        raise exceptions.ResourceNotProtectable(
+            provider_id=self.id, resource_type=resource_type)
+
+    def supported_types(self):
+        types = set()
+        for plugin_class in self.plugin_classes:
+            types.update(plugin_class.get_supported_resources_types())
+        return sorted(types)
+
+    def extended_info_schema(self):
+        schemas = {'options_schema': {}, 'restore_schema': {},
+                   'saved_info_schema': {}, 'verify_schema': {}}
+        for resource_type in self.supported_types():
+            plugin = self.plugin_class_for(resource_type)
+            schemas['options_schema'][resource_type] = (
+                plugin.get_options_schema(resource_type))
+            schemas['restore_schema'][resource_type] = (
+                plugin.get_restore_schema(resource_type))
+            schemas['saved_info_schema'][resource_type] = (
+                plugin.get_saved_info_schema(resource_type))
+            schemas['verify_schema'][resource_type] = (
+                plugin.get_verify_schema(resource_type))
+        return schemas
+
+
+def default_config_dirs():
+    """providers.d of the source tree, or of an installed Karbor."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = [
+        os.path.join(here, '..', '..', 'etc', 'karbor', 'providers.d'),
+        os.path.join(sys.prefix, 'share', 'karbor', 'etc', 'karbor',
+                     'providers.d'),
+        '/etc/karbor/providers.d',
+    ]
+    for path in candidates:
+        if os.path.isdir(path):
+            return [os.path.normpath(path)]
+    return []
+
+
+class ProviderRegistry:
+    """Every enabled provider, loaded once from the provider files."""
+
+    def __init__(self, config_dirs=None):
+        dirs = config_dirs or CONF.protection.provider_config_dirs or \
+            default_config_dirs()
+        self._providers = {}
+        for directory in dirs:
+            for path in sorted(glob.glob(os.path.join(directory, '*.conf'))):
+                provider = Provider(path)
+                if not provider.enabled:
+                    continue
+                if provider.id in self._providers:
+                    raise exceptions.ProviderConfigError(
+                        path=path, reason='provider id %s is also defined '
+                        'in %s' % (provider.id,
+                                   self._providers[provider.id].path))
+                self._providers[provider.id] = provider
+
+    def list(self):
+        return sorted(self._providers.values(), key=lambda p: p.id)
+
+    def get(self, provider_id):
+        try:
+            return self._providers[provider_id]
+        except KeyError:
+            raise exceptions.ProviderNotFound(
+                provider_id=provider_id) from None
+
+
+_LOCK = threading.Lock()
+_REGISTRY = None
+
+
+def registry():
+    global _REGISTRY
+    if _REGISTRY is None:
+        with _LOCK:
+            if _REGISTRY is None:
+                _REGISTRY = ProviderRegistry()
+    return _REGISTRY
+
+
+def reset():
+    global _REGISTRY
+    _REGISTRY = None

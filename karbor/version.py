@@ -1,0 +1,8 @@
+from importlib import metadata
+
+
+def version_string():
+    try:
+        return metadata.version('karbor')
+    except metadata.PackageNotFoundError:
+        return 'unknown'
