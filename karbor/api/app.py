@@ -18,9 +18,23 @@ CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
 
+class _Request(pecan.core.Request):
+    """Leaves JSON bodies to the controllers.
+
+    Pecan would otherwise decode every JSON body a first time to offer its
+    keys as controller arguments (and answer undecodable bytes with its own
+    400); the controllers parse and validate bodies themselves.
+    """
+
+    @property
+    def json(self):
+        raise ValueError('request bodies are parsed by the controllers')
+
+
 def _pecan_app():
     return pecan.make_app(
         'karbor.api.controllers.root.RootController',
+        request_cls=_Request,
         force_canonical=False,
         # Resource types such as OS::Karbor::Directory and ids with dots
         # must reach the controllers untouched.

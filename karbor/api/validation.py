@@ -34,18 +34,15 @@ def _location(error):
 
 def describe(error):
     """A message that names the offending field."""
-    if error.validator == 'additionalProperties':
-        return '%s: %s' % (_location(error), error.message)
-    if error.validator == 'required':
-        return '%s: %s' % (_location(error), error.message)
-    return "%s: %s" % (_location(error), error.message)
+    return '%s: %s' % (_location(error), error.message)
 
 
-def validate(value, schema, exc=exceptions.InvalidInput):
+def validate(value, schema, exc=exceptions.InvalidInput, most=3):
+    """Raise ``exc`` naming up to ``most`` problems, outermost first."""
     errors = sorted(_compiled(schema).iter_errors(value),
                     key=lambda e: (len(list(e.absolute_path)), e.message))
     if errors:
-        raise exc(reason=describe(errors[0]))
+        raise exc(reason='; '.join(describe(e) for e in errors[:most]))
 
 
 def parse_json_body(request):

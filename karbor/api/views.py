@@ -1,5 +1,15 @@
 """Helpers shared by the views of every resource."""
 
+import webob
+
+
+def no_content():
+    """A 204 with no body and no Content-Type."""
+    response = webob.Response(status=204)
+    del response.content_type
+    return response
+
+
 
 def isotime(value):
     """ISO 8601 in UTC with microseconds, e.g. 2026-11-22T05:07:52.123456Z.

@@ -131,16 +131,20 @@ class Manager:
         A UUID is fetched directly; anything else, or a UUID that is not
         found, is looked up by name with the server's filter.
         """
+        not_found = None
         if looks_like_uuid(name_or_id):
             try:
                 return self.get(name_or_id)
-            except exceptions.NotFound:
-                pass
+            except exceptions.NotFound as exc:
+                not_found = exc
         matches = list(self._list(params={name_filter: name_or_id},
                                   limit=2))
         if len(matches) == 1:
             return matches[0]
         noun = self.resource_key.replace('_', ' ')
+        if not matches and not_found is not None:
+            # The server's own message and request id say more than ours.
+            raise not_found
         if not matches:
             raise exceptions.NotFound(
                 'No %s with a name or id of %r exists.' % (noun, name_or_id),

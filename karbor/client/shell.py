@@ -126,12 +126,13 @@ def build_client(options):
     if direct and not options.os_endpoint:
         raise exceptions.ConfigurationError(
             'No endpoint: give --os-endpoint or set KARBOR_ENDPOINT')
-    if auth_type == 'admin_token' and not options.os_token:
-        raise exceptions.ConfigurationError(
-            'No token: give --os-token or set OS_TOKEN (or use Keystone '
-            'with --os-auth-url)')
+    # A missing token is not refused here: the request goes without one and
+    # the server's 401 says what it expects (which depends on its auth).
     try:
-        auth = ks_loading.load_auth_from_argparse_arguments(options)
+        auth = None
+        if auth_type != 'admin_token' or options.os_token:
+            # (admin_token without a token would refuse to send anything.)
+            auth = ks_loading.load_auth_from_argparse_arguments(options)
         session = ks_loading.load_session_from_argparse_arguments(
             options, auth=auth)
     except ks_exc.ClientException as exc:

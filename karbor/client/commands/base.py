@@ -7,26 +7,23 @@ make_client, karbor-cli's shell provides the same attribute.
 
 import json
 
-from cliff import columns
 from osc_lib.command import command
 
 from karbor.client import exceptions
 from karbor.client import wait
 
 
-class JSONColumn(columns.FormattableColumn):
-    """A dict/list cell: compact JSON in table/value, the real structure in
-    json/yaml output."""
-
-    def human_readable(self):
-        if self._value is None:
-            return ''
-        return json.dumps(self._value, sort_keys=True)
+# Formatters that serialise structures themselves; the others (table,
+# value, csv, shell) print a cell with str(), which would give a Python
+# repr, so dicts and lists are turned into compact JSON for them.
+STRUCTURED_FORMATTERS = frozenset(('json', 'yaml'))
 
 
-def display_value(value):
-    if isinstance(value, dict | list):
-        return JSONColumn(value)
+def display_value(value, parsed_args):
+    if (isinstance(value, dict | list)
+            and getattr(parsed_args, 'formatter', None)
+            not in STRUCTURED_FORMATTERS):
+        return json.dumps(value, sort_keys=True)
     return value
 
 
@@ -82,7 +79,8 @@ class ResourceLister(KarborCommandMixin, command.Lister):
         # the formatter has printed anything.
         resources = list(self.fetch(parsed_args, options))
         headers = [header for header, _attr in self.columns]
-        rows = [tuple(display_value(getattr(resource, attr, None))
+        rows = [tuple(display_value(getattr(resource, attr, None),
+                                    parsed_args)
                       for _header, attr in self.columns)
                 for resource in resources]
         return headers, rows
@@ -95,14 +93,15 @@ class ResourceShow(KarborCommandMixin, command.ShowOne):
         raise NotImplementedError
 
     def take_action(self, parsed_args):
-        return present(self.fetch(parsed_args))
+        return present(self.fetch(parsed_args), parsed_args)
 
 
-def present(resource):
+def present(resource, parsed_args):
     """(columns, values) of a resource for a ShowOne."""
     data = resource.to_dict()
     names = tuple(data)
-    return names, tuple(display_value(data[name]) for name in names)
+    return names, tuple(display_value(data[name], parsed_args)
+                        for name in names)
 
 
 def add_pagination_arguments(parser):

@@ -128,4 +128,4 @@ class PlansController(rest.RestController):
         policy.authorize(ctxt, plan_policy.DELETE)
         plan = _get_plan(ctxt, plan_id)
         plan.destroy()
-        pecan.response.status = 204
+        return views.no_content()

@@ -1,0 +1,76 @@
+"""Every alembic revision, walked up one by one on SQLite, MariaDB and
+PostgreSQL; then the migrated schema must equal the models.
+"""
+
+import alembic.autogenerate
+import alembic.migration
+import pytest
+import sqlalchemy as sa
+
+from karbor.db import migration
+from karbor.db import models
+from tests import services
+
+
+@pytest.fixture(params=['sqlite', 'mysql', 'postgresql'])
+def empty_engine(request, tmp_path):
+    db = services.Database(request.param)
+    if request.param == 'sqlite':
+        db.url = 'sqlite:///%s' % (tmp_path / 'migrations.sqlite')
+    engine = sa.create_engine(db.url, poolclass=sa.pool.NullPool)
+    yield engine
+    engine.dispose()
+    db.drop()
+
+
+def _check_0001_services_plans(engine):
+    inspector = sa.inspect(engine)
+    assert {'services', 'plans', 'plan_resources'} <= set(
+        inspector.get_table_names())
+    indexes = {i['name'] for i in inspector.get_indexes('plans')}
+    assert 'ix_plans_project_id_created_at_id' in indexes
+    # Deleting a plan deletes its resources, in the database itself.
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO plans (id, project_id, name, provider_id, status, "
+            "parameters, created_at, updated_at) VALUES ('p1', 'x', 'n', "
+            "'prov', 'suspended', '{}', :now, :now)"),
+            {'now': '2026-01-01 00:00:00.123456'})
+        connection.execute(sa.text(
+            "INSERT INTO plan_resources (plan_id, position, resource_id, "
+            "resource_type, resource_name) VALUES ('p1', 0, 'r', 't', 'n')"))
+    with engine.begin() as connection:
+        if engine.dialect.name == 'sqlite':
+            connection.execute(sa.text('PRAGMA foreign_keys=ON'))
+        connection.execute(sa.text("DELETE FROM plans WHERE id = 'p1'"))
+        left = connection.execute(sa.text(
+            'SELECT count(*) FROM plan_resources')).scalar_one()
+    assert left == 0
+
+
+def test_walk_every_revision_and_compare_with_models(empty_engine):
+    revisions = migration.revisions()
+    assert revisions[0] == '0001_services_plans'
+    for revision in revisions:
+        migration.db_sync(revision, engine=empty_engine)
+        assert migration.db_version(engine=empty_engine) == revision
+        check = globals().get('_check_%s' % revision)
+        assert check is not None, 'write _check_%s for this revision' % (
+            revision)
+        check(empty_engine)
+    assert migration.db_version(engine=empty_engine) == \
+        migration.head_revision()
+
+    with empty_engine.connect() as connection:
+        context = alembic.migration.MigrationContext.configure(
+            connection, opts={'compare_type': True})
+        diff = alembic.autogenerate.compare_metadata(context,
+                                                     models.Base.metadata)
+    assert diff == [], 'models and migrations differ: %s' % diff
+
+
+def test_sync_is_idempotent(empty_engine):
+    migration.db_sync(engine=empty_engine)
+    migration.db_sync(engine=empty_engine)
+    assert migration.db_version(engine=empty_engine) == \
+        migration.head_revision()
