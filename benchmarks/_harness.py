@@ -362,6 +362,10 @@ class Deployment:
     def api_pids(self):
         return _group_pids(self.procs['api'].pid)
 
+    def api_worker_pids(self):
+        master = self.procs['api'].pid
+        return [pid for pid in self.api_pids() if pid != master]
+
     def protection_pids(self):
         return _group_pids(self.procs['protection'].pid)
 
@@ -438,6 +442,7 @@ class CpuMeter:
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         procs = _proc_cpu()
         per = collections.Counter()
+        other = collections.Counter()
         for pid, (comm, cpu) in procs.items():
             used = cpu - self._procs.get(pid, (comm, 0.0))[1]
             if used <= 0:
@@ -455,6 +460,7 @@ class CpuMeter:
                     per['bench script'] += used
                 else:
                     per['other'] += used
+                    other[comm] += used
         # The load generator has exited by now: it is a reaped child.
         per['load generator'] += (
             children.ru_utime + children.ru_stime
@@ -465,7 +471,59 @@ class CpuMeter:
                                                    1e-9),
             'per_component_pct_of_core': {
                 k: round(100.0 * v / wall, 1) for k, v in per.most_common()},
+            'other_by_command_pct_of_core': {
+                k: round(100.0 * v / wall, 1)
+                for k, v in other.most_common(5)},
         }
+        return False
+
+
+# --------------------------------------------------------------------------
+# Profiling (optional): py-spy on the daemons during a run
+
+
+class PySpy:
+    """``py-spy record`` (collapsed stacks) of some pids during a run.
+
+    With ``gil_only`` only the samples of the thread holding the GIL are
+    kept: where the CPU goes. Without it: where the wall time goes (waits
+    on the database and RabbitMQ included).
+
+    Sampling costs the profiled processes a little CPU (--nonblocking: they
+    are not paused), so figures of a profiled run are not the reference.
+    """
+
+    def __init__(self, py_spy, pids, out_prefix, rate=100, gil_only=True):
+        self.py_spy = py_spy
+        self.gil_only = gil_only
+        self.pids = pids
+        self.out_prefix = out_prefix
+        self.rate = rate
+        self.outputs = []
+        self._procs = []
+
+    def __enter__(self):
+        for label, pid in self.pids:
+            path = '%s-%s-%d.txt' % (self.out_prefix, label, pid)
+            self.outputs.append(path)
+            self._procs.append(subprocess.Popen(
+                [self.py_spy, 'record', '--pid', str(pid), '--format', 'raw',
+                 '--rate', str(self.rate), '--nonblocking', '--threads',
+                 '--output', path] + (['--gil'] if self.gil_only else []),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(0.5)  # let py-spy attach before the load starts
+        return self
+
+    def __exit__(self, *exc):
+        for proc in self._procs:
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGINT)
+        for proc in self._procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         return False
 
 

@@ -22,6 +22,7 @@ See benchmarks/README.rst and doc/source/performance.rst.
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -73,6 +74,16 @@ def parse_args(argv):
                         'the server)')
     p.add_argument('--json', metavar='FILE',
                    help='also write the results as JSON to FILE')
+    p.add_argument('--py-spy', metavar='PATH',
+                   help='profile the API workers and the protection worker '
+                        'with this py-spy binary during each measured run '
+                        '(collapsed stacks in --profile-dir; the profiled '
+                        'figures are a bit lower)')
+    p.add_argument('--py-spy-wall', action='store_true',
+                   help='sample every active thread (wall time) instead of '
+                        'only the thread holding the GIL (CPU)')
+    p.add_argument('--profile-dir', default='benchmark-profiles',
+                   help='where --py-spy writes its output')
     p.add_argument('--keep', action='store_true',
                    help='keep the work directory (config, logs) and the '
                         'database after the run')
@@ -189,7 +200,17 @@ def run_one_database(args, db_kind, generator):
                          args.warmup, args.wrk_threads)
             h.log('%s: %d clients for %ds', spec[-1], args.connections,
                   args.duration)
-            with h.CpuMeter(dep) as cpu:
+            with contextlib.ExitStack() as stack:
+                if args.py_spy:
+                    os.makedirs(args.profile_dir, exist_ok=True)
+                    pids = ([('api', pid) for pid in dep.api_worker_pids()] +
+                            [('protection', pid)
+                             for pid in dep.protection_pids()])
+                    stack.enter_context(h.PySpy(
+                        args.py_spy, pids, os.path.join(
+                            args.profile_dir, '%s-%s' % (db_kind, name)),
+                        gil_only=not args.py_spy_wall))
+                cpu = stack.enter_context(h.CpuMeter(dep))
                 res = run_load(generator, spec, dep, args.connections,
                                args.duration, args.wrk_threads)
             results.append({

@@ -99,9 +99,15 @@ class HTTPClient:
             project_id = self._project_id
             if not project_id and not _PROJECT_URL.search(
                     endpoint.rstrip('/')):
-                project_id = self._call_auth(self.adapter.get_project_id)
+                project_id = self._call_auth(self._project_from_auth)
             self._base_url = project_url(endpoint, project_id)
         return self._base_url
+
+    def _project_from_auth(self):
+        try:
+            return self.adapter.get_project_id()
+        except ks_exc.MissingAuthPlugin:
+            return None   # no token at all: project_url() says what to do
 
     def _endpoint_from_catalog(self):
         endpoint = self._call_auth(self.adapter.get_endpoint)
@@ -189,8 +195,8 @@ class HTTPClient:
         try:
             auth_headers = self.adapter.session.get_auth_headers(
                 auth=self.adapter.auth) or {}
-        except ks_exc.ClientException:
-            auth_headers = {}
+        except Exception:   # noqa: BLE001 - a debug trace must never fail
+            auth_headers = {}   # the request (its own error comes next)
         return dict(headers, **auth_headers)
 
     def _call_auth(self, func):

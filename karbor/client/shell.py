@@ -64,8 +64,8 @@ def register_global_options(parser, argv, environ):
               help='Token for the Karbor API (env OS_TOKEN).')
     _add_once(group, '--os-project-id', metavar='<project-id>',
               default=environ.get('OS_PROJECT_ID'),
-              help='Project id (env OS_PROJECT_ID); with a "user:project" '
-                   'noauth token, defaults to its project.')
+              help='Project id (env OS_PROJECT_ID); a "user:project" '
+                   'noauth token names its own project instead.')
     # KARBOR_ENDPOINT wins over the plugin's OS_ENDPOINT default.
     parser.set_defaults(
         os_endpoint=(environ.get('KARBOR_ENDPOINT')
@@ -139,8 +139,10 @@ def build_client(options):
         raise http.from_keystoneauth(exc) from exc
     project_id = None
     if direct:
-        project_id = (options.os_project_id
-                      or project_from_noauth_token(options.os_token))
+        # A "user:project" token names its project, and the server refuses
+        # any other in the URL; so it wins over a stale OS_PROJECT_ID.
+        project_id = (project_from_noauth_token(options.os_token)
+                      or options.os_project_id)
     factory = (OneShotTaskTag(options.task_tag) if options.task_tag
                else http.new_task_tag)
     return sdk_client.Client(
@@ -186,8 +188,11 @@ class KarborShell(app.App):
 
     def build_option_parser(self, description, version,
                             argparse_kwargs=None):
+        # No abbreviations: "--desc" of a command must not be taken for a
+        # global option by the first (global) parse.
         parser = super().build_option_parser(
-            description, version, argparse_kwargs={'allow_abbrev': False, 'prog': CLI_NAME})
+            description, version,
+            argparse_kwargs={'allow_abbrev': False, 'prog': CLI_NAME})
         register_global_options(parser, self._argv, self._environ)
         return parser
 

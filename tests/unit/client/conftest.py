@@ -2,8 +2,8 @@
 
 import pytest
 
-from fake_karbor_server import PROJECT
-from fake_karbor_server import FakeKarborServer
+from tests.unit.client.fake_karbor_server import PROJECT
+from tests.unit.client.fake_karbor_server import FakeKarborServer
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import tomllib
 import pytest
 import yaml
 
-from cli_runner import AUTH_ENV_VARS
-from cli_runner import run_cli
+from tests.unit.client.cli_runner import AUTH_ENV_VARS
+from tests.unit.client.cli_runner import run_cli
 from karbor.client import commands
 from karbor.client.commands import base as command_base
 
@@ -128,10 +128,18 @@ def test_without_a_token_the_server_401_is_shown(fake_server):
 def test_options_override_environment(fake_server):
     fake_server.add('GET', '/v1/other/plans', body={'plans': []})
     result = run_cli(['--os-endpoint', fake_server.url, '--os-token',
-                      'u:p', '--os-project-id', 'other', 'plan', 'list'],
+                      'opaque', '--os-project-id', 'other', 'plan', 'list'],
                      {'KARBOR_ENDPOINT': 'http://127.0.0.1:9'})
     assert result.code == 0, result
-    assert fake_server.requests[0].headers['X-Auth-Token'] == 'u:p'
+    assert fake_server.requests[0].headers['X-Auth-Token'] == 'opaque'
+
+
+def test_noauth_token_names_the_project(fake_server):
+    fake_server.add('GET', '/v1/admin/os-services', body={'services': []})
+    result = run_cli(['service', 'list'], {
+        'KARBOR_ENDPOINT': fake_server.url, 'OS_TOKEN': 'admin:admin',
+        'OS_PROJECT_ID': 'demo'})
+    assert result.code == 0, result
 
 
 def test_endpoint_may_hold_the_project(fake_server):
@@ -283,3 +291,47 @@ def test_wait_arguments_and_helper():
     app.stderr = io.StringIO()
     assert command_base.wait_if_requested(
         app, parsed, lambda: resource) is resource
+
+
+def keystone_token(karbor_url):
+    return {'token': {
+        'methods': ['password'], 'expires_at': '2099-01-01T00:00:00.000000Z',
+        'issued_at': '2024-01-01T00:00:00.000000Z',
+        'project': {'id': 'kproj', 'name': 'demo',
+                    'domain': {'id': 'default', 'name': 'Default'}},
+        'user': {'id': 'u1', 'name': 'demo',
+                 'domain': {'id': 'default', 'name': 'Default'}},
+        'roles': [{'id': 'r1', 'name': 'member'}],
+        'catalog': [{'type': 'data-protect', 'name': 'karbor', 'id': 's1',
+                     'endpoints': [{'id': 'e1', 'interface': 'public',
+                                    'region': 'RegionOne',
+                                    'region_id': 'RegionOne',
+                                    'url': karbor_url}]}]}}
+
+
+@pytest.mark.parametrize('catalog_path', ['', '/v1/kproj'])
+def test_keystone_password_auth_uses_the_catalog(fake_server, catalog_path):
+    # The catalog may list the server root or (as upstream did) the
+    # project URL; the project comes from the token either way.
+    version = {'version': {'id': 'v3.14', 'status': 'stable', 'links': [
+        {'rel': 'self', 'href': fake_server.url + '/identity/v3/'}]}}
+    fake_server.add('GET', '/identity/v3', body=version)
+    fake_server.add('GET', '/identity/v3/', body=version)
+    fake_server.add('POST', '/identity/v3/auth/tokens', 201,
+                    keystone_token(fake_server.url + catalog_path),
+                    headers={'X-Subject-Token': 'ks-token'})
+    fake_server.add('GET', '/v1/kproj/plans', body={'plans': [PLAN]})
+    result = run_cli(['--os-auth-url', fake_server.url + '/identity/v3',
+                      '--os-username', 'demo', '--os-password', 'secret',
+                      '--os-project-name', 'demo',
+                      '--os-user-domain-id', 'default',
+                      '--os-project-domain-id', 'default',
+                      'plan', 'list', '-f', 'value', '-c', 'ID'], {})
+    assert result.code == 0, result
+    assert result.stdout == PLAN_ID + '\n'
+    (plans_request,) = fake_server.requests_to('GET', '/v1/kproj/plans')
+    assert plans_request.headers['X-Auth-Token'] == 'ks-token'
+    (auth_request,) = fake_server.requests_to('POST',
+                                              '/identity/v3/auth/tokens')
+    assert auth_request.json()['auth']['identity']['password']['user'][
+        'name'] == 'demo'

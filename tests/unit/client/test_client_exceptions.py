@@ -3,7 +3,7 @@
 import pytest
 
 from karbor.client import exceptions
-from fake_karbor_server import error_body
+from tests.unit.client.fake_karbor_server import error_body
 
 
 class FakeResponse:

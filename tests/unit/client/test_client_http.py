@@ -8,7 +8,7 @@ import pytest
 from karbor.client import Client
 from karbor.client import exceptions
 from karbor.client import http
-from fake_karbor_server import PROJECT
+from tests.unit.client.fake_karbor_server import PROJECT
 
 PLAN = {'id': 'p1', 'name': 'n', 'status': 'suspended'}
 

@@ -1,0 +1,113 @@
+"""python-karborclient 2.1.0 against the embedded service.
+
+Users of the old service point the same client at ours: every command of
+the foundation must work and print what they expect.
+"""
+
+import os
+
+import pytest
+
+from tests.functional.conftest import NOOP_PROVIDER_ID
+from tests.functional.karborclient import KarborCLI
+
+
+@pytest.fixture(scope='module')
+def cli(embedded_server):
+    return KarborCLI(embedded_server)
+
+
+@pytest.fixture(scope='module')
+def instance(embedded_server, cli):
+    os.makedirs(os.path.join(embedded_server.state_path, 'data', 'compat'),
+                exist_ok=True)
+    rows = cli.table('protectable-list-instances', 'OS::Karbor::Directory')
+    return next(row for row in rows if row['Name'] == 'compat')
+
+
+def test_providers(cli):
+    rows = cli.table('provider-list')
+    assert [row['Id'] for row in rows] == [NOOP_PROVIDER_ID]
+    shown = cli.show('provider-show', NOOP_PROVIDER_ID)
+    assert shown['name'] == 'No-op Provider'
+    assert 'options_schema' in shown['extended_info_schema']
+
+
+def test_protectables(cli, instance):
+    assert cli.table('protectable-list') == [
+        {'Protectable type': 'OS::Karbor::Directory'}]
+    shown = cli.show('protectable-show', 'OS::Karbor::Directory')
+    assert shown['name'] == 'OS::Karbor::Directory'
+    assert shown['dependent_types'] == '[]'
+    assert instance['Type'] == 'OS::Karbor::Directory'
+    assert instance['Dependent resources'] == '[]'
+    shown = cli.show('protectable-show-instance', 'OS::Karbor::Directory',
+                     instance['Id'])
+    assert shown['name'] == 'compat'
+    filtered = cli.table('protectable-list-instances',
+                         'OS::Karbor::Directory', '--parameters',
+                         'root=/nonexistent')
+    assert filtered == []
+
+
+def test_plan_lifecycle(cli, instance):
+    resource = '%s=OS::Karbor::Directory=compat' % instance['Id']
+    created = cli.show('plan-create', 'compat-plan', NOOP_PROVIDER_ID,
+                       resource, '--description', 'from the old client')
+    plan_id = created['id']
+    assert created['status'] == 'suspended'
+    assert instance['Id'] in created['resources']
+
+    listed = cli.table('plan-list', '--name', 'compat-plan')
+    assert [row['Id'] for row in listed] == [plan_id]
+    assert listed[0]['Status'] == 'suspended'
+
+    shown = cli.show('plan-show', plan_id)
+    assert shown['description'] == 'from the old client'
+
+    updated = cli.show('plan-update', plan_id, '--name', 'renamed',
+                       '--status', 'started')
+    assert updated['name'] == 'renamed'
+    assert updated['status'] == 'started'
+    # plan-update and plan-delete find plans by name too (a 404 on the
+    # name, then a list).
+    suspended = cli.show('plan-update', 'renamed', '--status', 'suspended')
+    assert suspended['id'] == plan_id
+    assert suspended['status'] == 'suspended'
+
+    cli.run('plan-delete', 'renamed')
+    assert cli.table('plan-list', '--name', 'renamed') == []
+
+
+def test_plan_list_paging_and_sorting(cli, instance):
+    resource = '%s=OS::Karbor::Directory=compat' % instance['Id']
+    for name in ('sort-b', 'sort-a', 'sort-c'):
+        cli.run('plan-create', name, NOOP_PROVIDER_ID, resource)
+    rows = cli.table('plan-list', '--sort', 'name:asc', '--limit', '2')
+    assert [row['Name'] for row in rows][:2] == ['sort-a', 'sort-b']
+    rows = cli.table('plan-list', '--sort_key', 'name', '--sort_dir', 'desc')
+    names = [row['Name'] for row in rows]
+    assert names == sorted(names, reverse=True)
+
+
+def test_services_need_admin(embedded_server, cli):
+    result = cli.run('service-list', expect=1)
+    assert '(HTTP 403)' in result.stderr
+    admin = KarborCLI(embedded_server, token='admin:demo')
+    rows = admin.table('service-list')
+    assert {'karbor-protection'} <= {row['Binary'] for row in rows}
+    assert all(row['State'] == 'up' for row in rows)
+
+
+def test_errors_are_printed_by_the_client(cli):
+    result = cli.run('plan-show', '11111111-2222-3333-4444-555555555555',
+                     expect=1)
+    assert 'could not be found' in result.stderr or \
+        'No plan with a name or ID' in result.stderr
+    result = cli.run('plan-create', 'x', NOOP_PROVIDER_ID,
+                     '11111111-2222-3333-4444-555555555555='
+                     'OS::Karbor::Directory=gone', expect=1)
+    assert 'can not be found' in result.stderr
+    result = cli.run('protectable-show', 'OS::Nova::Server', expect=1)
+    assert 'Protectable type OS::Nova::Server could not be found. ' \
+        '(HTTP 404) (Request-ID: req-' in result.stderr

@@ -1,0 +1,53 @@
+"""README.rst's quick start works as printed, against karbor-all."""
+
+import os
+import re
+import subprocess
+
+import pytest
+
+README = os.path.join(os.path.dirname(__file__), '..', '..', 'README.rst')
+
+
+def readme_text():
+    with open(README) as f:
+        return f.read()
+
+
+def shell_block(text):
+    match = re.search(r'\.\. code-block:: shell\n\n((?:    .*\n|\n)+)', text)
+    return '\n'.join(line[4:] for line in match.group(1).splitlines())
+
+
+def test_curl_examples(embedded_server):
+    script = shell_block(readme_text()).replace(
+        'http://127.0.0.1:8799', embedded_server.url)
+    lines = script.strip().splitlines()
+    # Each command's output on its own line, so it can be checked.
+    script = 'set -e\n' + '\n'.join(
+        line if line.startswith(('export', 'PROVIDER=', 'RESOURCE='))
+        else line + '; echo' for line in lines)
+    result = subprocess.run(['bash', '-c', script], capture_output=True,
+                            text=True, timeout=120,
+                            env=embedded_server.env)
+    assert result.returncode == 0, result.stderr
+    outputs = result.stdout.strip().splitlines()
+    assert outputs[0].startswith('{"providers": [')
+    assert outputs[1] == '{"protectable_type": ["OS::Karbor::Directory"]}'
+    assert '"name": "example"' in outputs[2]
+    assert outputs[3].startswith('{"plan": {')
+    assert '"name": "my plan"' in outputs[4]
+
+
+@pytest.mark.parametrize('needle', [
+    "python3 -m venv .venv && .venv/bin/pip install -e . && "
+    ".venv/bin/karbor-all",
+    "python3 -m venv .venv && .venv/bin/pip install -e '.[test]' && "
+    ".venv/bin/python -m pytest -n 2 tests",
+])
+def test_readme_commands_are_the_ones_ci_runs(needle):
+    assert needle in readme_text()
+    ci = os.path.join(os.path.dirname(README), '.ci', 'run')
+    if 'pytest' in needle:
+        with open(ci) as f:
+            assert needle in f.read()

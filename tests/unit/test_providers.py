@@ -1,0 +1,48 @@
+import pytest
+
+from karbor.common import exceptions
+from karbor.protection import providers
+
+GOOD = ('[provider]\nname = P\nid = 6a1f6f2c-6e6a-4c32-9c59-2a6f1e1b7a01\n'
+        'plugin = noop\nbank = filesystem\n')
+
+
+def write(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    return str(tmp_path)
+
+
+def test_loads_plugins_and_schemas(tmp_path):
+    registry = providers.ProviderRegistry([write(tmp_path, 'p.conf', GOOD)])
+    [provider] = registry.list()
+    assert provider.supported_types() == ['OS::Karbor::Directory']
+    schema = provider.extended_info_schema()
+    assert 'OS::Karbor::Directory' in schema['options_schema']
+    with pytest.raises(exceptions.ResourceNotProtectable):
+        provider.plugin_class_for('OS::Nova::Server')
+    with pytest.raises(exceptions.ProviderNotFound):
+        registry.get('nope')
+
+
+@pytest.mark.parametrize('text, fragment', [
+    (GOOD.replace('plugin = noop', 'plugin = missing'), "'missing'"),
+    (GOOD.replace('bank = filesystem', 'bank = tape'), "'tape'"),
+    (GOOD.replace('6a1f6f2c-6e6a-4c32-9c59-2a6f1e1b7a01', 'seven'),
+     'is not a UUID'),
+    (GOOD.replace('plugin = noop\n', ''), 'no protection plugin'),
+    (GOOD.replace('name = P\n', ''), 'name'),
+])
+def test_bad_provider_files_say_what_is_wrong(tmp_path, text, fragment):
+    directory = write(tmp_path, 'bad.conf', text)
+    with pytest.raises(exceptions.ProviderConfigError) as err:
+        providers.ProviderRegistry([directory])
+    assert fragment in str(err.value)
+    assert 'bad.conf' in str(err.value)
+
+
+def test_duplicate_ids_are_refused(tmp_path):
+    write(tmp_path, 'a.conf', GOOD)
+    directory = write(tmp_path, 'b.conf', GOOD)
+    with pytest.raises(exceptions.ProviderConfigError) as err:
+        providers.ProviderRegistry([directory])
+    assert 'also defined' in str(err.value)
