@@ -5,8 +5,8 @@ import threading
 from oslo_config import cfg
 from oslo_policy import policy
 
-from karbor.common import exceptions
 from karbor import policies
+from karbor.common import exceptions
 
 CONF = cfg.CONF
 _ENFORCER = None

@@ -2,8 +2,8 @@
 
 import threading
 
-import oslo_messaging as messaging
 from oslo_config import cfg
+import oslo_messaging as messaging
 
 from karbor.objects import base as objects_base
 

@@ -1,7 +1,7 @@
 """Configuration shared by every test: a parsed, isolated CONF."""
 
-import pytest
 from oslo_config import cfg
+import pytest
 
 from karbor.common import config
 

@@ -4,15 +4,15 @@ Outermost first: request id → fault envelope → body size limit →
 version document bypass → auth (keystone or noauth) → microversion → pecan.
 """
 
-import pecan
 from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_middleware import request_id
+import pecan
 
+from karbor.api import microversion
 from karbor.api.middleware import body_limit
 from karbor.api.middleware import fault
 from karbor.api.middleware import noauth
-from karbor.api import microversion
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)

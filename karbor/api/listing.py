@@ -11,8 +11,8 @@ import urllib.parse
 
 from oslo_config import cfg
 
-from karbor.common import exceptions
 from karbor import policy
+from karbor.common import exceptions
 
 CONF = cfg.CONF
 

@@ -1,7 +1,7 @@
 """Checks of a plan's resources and parameters against its provider."""
 
-from karbor.api.schemas import plans as plan_schemas
 from karbor.api import validation
+from karbor.api.schemas import plans as plan_schemas
 from karbor.common import exceptions
 from karbor.protection import providers
 from karbor.protection import rpcapi

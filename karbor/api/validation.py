@@ -10,7 +10,7 @@ from karbor.common import exceptions
 _FORMAT_CHECKER = jsonschema.FormatChecker()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(schema_id):
     schema = _SCHEMAS[schema_id]
     jsonschema.Draft202012Validator.check_schema(schema)

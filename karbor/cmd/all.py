@@ -14,13 +14,13 @@ from wsgiref import simple_server
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from karbor import service
 from karbor.api import app
 from karbor.cmd import protection as protection_cmd
 from karbor.common import config
 from karbor.common import constants
 from karbor.db import migration
 from karbor.protection import manager
-from karbor import service
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)

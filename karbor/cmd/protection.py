@@ -7,10 +7,10 @@ import threading
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from karbor import service
 from karbor.common import config
 from karbor.common import constants
 from karbor.protection import manager
-from karbor import service
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)

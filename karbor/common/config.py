@@ -5,9 +5,9 @@ import os
 from oslo_config import cfg
 from oslo_log import log as logging
 
-import karbor.conf  # noqa: F401  (registers the options)
 from karbor import rpc
 from karbor import version
+import karbor.conf  # noqa: F401  (registers the options)
 
 CONF = cfg.CONF
 

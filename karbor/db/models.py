@@ -4,8 +4,8 @@ The migration test (tests/functional/db/test_migrations.py) checks that the
 migrations build exactly these tables.
 """
 
-import sqlalchemy as sa
 from oslo_utils import timeutils
+import sqlalchemy as sa
 from sqlalchemy import orm
 
 from karbor.db.types import JsonEncoded

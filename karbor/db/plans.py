@@ -1,7 +1,7 @@
 """DB API for plans and their resources."""
 
-import sqlalchemy as sa
 from oslo_utils import timeutils
+import sqlalchemy as sa
 
 from karbor.common import exceptions
 from karbor.db import models

@@ -1,8 +1,8 @@
 """DB API for service records (daemon heartbeats)."""
 
-import sqlalchemy as sa
 from oslo_db import exception as db_exc
 from oslo_utils import timeutils
+import sqlalchemy as sa
 
 from karbor.common import exceptions
 from karbor.db import models

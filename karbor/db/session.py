@@ -7,9 +7,9 @@ inside one ``writer`` block commit or roll back together.
 
 import threading
 
-import sqlalchemy as sa
 from oslo_config import cfg
 from oslo_db.sqlalchemy import enginefacade
+import sqlalchemy as sa
 
 from karbor.conf import database as db_conf
 

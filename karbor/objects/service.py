@@ -48,8 +48,8 @@ class Service(base.KarborObject):
 
     @classmethod
     def register(cls, context, host, binary, topic):
-        return cls._from_db_object(context, cls(), db_services.service_register(
-            context, host, binary, topic))
+        row = db_services.service_register(context, host, binary, topic)
+        return cls._from_db_object(context, cls(), row)
 
     @classmethod
     def get_by_id(cls, context, service_id):

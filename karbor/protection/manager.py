@@ -1,7 +1,7 @@
 """Server side of the protection service's RPC API (the worker)."""
 
-import oslo_messaging as messaging
 from oslo_log import log as logging
+import oslo_messaging as messaging
 
 from karbor.common import exceptions
 from karbor.protection import protectable_registry

@@ -5,11 +5,11 @@ API version history:
 * 1.0 - Initial version: protectable types and instances, resource checks.
 """
 
-import oslo_messaging as messaging
 from oslo_config import cfg
+import oslo_messaging as messaging
 
-from karbor.common import exceptions
 from karbor import rpc
+from karbor.common import exceptions
 
 CONF = cfg.CONF
 

@@ -16,11 +16,13 @@ import sys
 import time
 import urllib.request
 
+from oslo_config import cfg
 import pytest
 import sqlalchemy as sa
 import webtest
-from oslo_config import cfg
 
+from karbor import policy
+from karbor import rpc
 from karbor.api import app as api_app
 from karbor.db import migration
 from karbor.db import models
@@ -28,8 +30,6 @@ from karbor.db import session as db_session
 from karbor.protection import manager
 from karbor.protection import providers
 from karbor.protection import rpcapi
-from karbor import policy
-from karbor import rpc
 from tests import services
 
 CONF = cfg.CONF
@@ -267,7 +267,8 @@ def embedded_server(tmp_path_factory):
     except Exception:
         stop_process(process)
         log.close()
-        raise RuntimeError((state / 'karbor-all.log').read_text()[-4000:])
+        raise RuntimeError(
+            (state / 'karbor-all.log').read_text()[-4000:]) from None
     client_env = dict(env)
     client_env.update({'KARBOR_ENDPOINT': url, 'OS_TOKEN': 'demo:demo',
                        'OS_PROJECT_ID': 'demo'})

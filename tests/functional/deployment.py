@@ -13,8 +13,8 @@ import urllib.error
 import urllib.request
 import uuid
 
-from tests.functional import conftest
 from tests import services
+from tests.functional import conftest
 
 BIN = os.path.dirname(sys.executable)
 

@@ -43,7 +43,8 @@ class KarborCLI:
     def __init__(self, server, token=None):
         self.command = karbor_command()
         self.env = {
-            'PATH': os.path.dirname(self.command) + os.pathsep + '/usr/bin:/bin',
+            'PATH': os.pathsep.join((os.path.dirname(self.command),
+                                     '/usr/bin', '/bin')),
             'OS_AUTH_TOKEN': token or server.token,
             'OS_NO_CLIENT_AUTH': '1',
             'KARBOR_URL': server.project_url,
@@ -81,5 +82,6 @@ class KarborCLI:
                  if line.startswith('|')]
         header = [c.strip() for c in lines[0].strip('|').split('|')]
         return [dict(zip(header, (c.strip() for c in
-                                  line.strip('|').split('|'))))
+                                  line.strip('|').split('|')),
+                         strict=False))
                 for line in lines[1:]]

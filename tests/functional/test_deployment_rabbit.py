@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from tests.functional.conftest import NOOP_PROVIDER_ID
-from tests.functional import deployment
 from tests import services
+from tests.functional import deployment
+from tests.functional.conftest import NOOP_PROVIDER_ID
 
 
 # One deployment per back end serves every test of this module (starting

@@ -1,7 +1,7 @@
 import os
 
-import pytest
 from oslo_config import cfg
+import pytest
 
 from karbor.common import exceptions
 from karbor.protection.protectables import directory

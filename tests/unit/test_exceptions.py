@@ -4,8 +4,8 @@ import oslo_messaging
 from oslo_messaging import exceptions as _  # noqa: F401
 from oslo_messaging._drivers import common as rpc_common
 
-from karbor.common import exceptions
 from karbor import rpc
+from karbor.common import exceptions
 
 
 def round_trip(error):

@@ -6,8 +6,8 @@ version history comment), then update the hash below.
 
 from oslo_versionedobjects import fixture
 
-from karbor.objects import base
 import karbor.objects  # noqa: F401  (registers every object)
+from karbor.objects import base
 
 EXPECTED = {
     'Plan': '1.0-139e30b8f9aab3a536c201e464030f25',

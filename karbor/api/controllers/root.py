@@ -2,9 +2,9 @@
 
 import pecan
 
-from karbor.api.controllers.v1 import project as v1_project
 from karbor.api import listing
 from karbor.api import microversion
+from karbor.api.controllers.v1 import project as v1_project
 
 
 def _version_v1(request):

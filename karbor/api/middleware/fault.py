@@ -10,8 +10,8 @@
 
 import json
 
-import webob
 from oslo_log import log as logging
+import webob
 
 from karbor.api import errors
 from karbor.common import exceptions
@@ -55,14 +55,17 @@ class FaultMiddleware:
                      'operator can find the details in the log under this '
                      'request id.', 'internal_error', _request_id(environ))
         else:
-            if response.status_code >= 400 and not _is_json(response):
+            if response.status_code >= 400 and not _is_fault(response):
                 response = self._envelope(request, response)
         return response(environ, start_response)
 
     @staticmethod
     def _envelope(request, response):
         template = _LIBRARY_MESSAGES.get(response.status_code)
-        if template:
+        library_message = _library_message(response)
+        if library_message:
+            message = library_message
+        elif template:
             message = template % {'path': request.path,
                                   'method': request.method}
         else:
@@ -75,12 +78,28 @@ class FaultMiddleware:
             _request_id(request.environ), headers=headers)
 
 
-def _is_json(response):
+def _first_value(response):
     if not (response.content_type or '').startswith('application/json'):
-        return False
+        return None
     try:
         body = json.loads(response.body or b'null')
     except ValueError:
-        return False
-    return isinstance(body, dict) and body and isinstance(
-        next(iter(body.values())), dict)
+        return None
+    if isinstance(body, dict) and body:
+        value = next(iter(body.values()))
+        if isinstance(value, dict):
+            return value
+    return None
+
+
+def _is_fault(response):
+    """Already Karbor's envelope (made by Karbor's own code)?"""
+    error = _first_value(response)
+    return error is not None and 'error_code' in error
+
+
+def _library_message(response):
+    """The message of another library's JSON error (keystonemiddleware)."""
+    error = _first_value(response)
+    message = error.get('message') if error else None
+    return message if isinstance(message, str) and message else None

@@ -25,7 +25,8 @@ def directory_id(path):
 
 
 def configured_roots():
-    return [os.path.realpath(root) for root in CONF.directory_protectable.roots]
+    return [os.path.realpath(root)
+            for root in CONF.directory_protectable.roots]
 
 
 def is_within_roots(path):

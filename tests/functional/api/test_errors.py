@@ -2,8 +2,8 @@
 
 import json
 
-import pytest
 from oslo_config import cfg
+import pytest
 
 from tests.functional.conftest import count_rows
 

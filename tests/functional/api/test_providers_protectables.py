@@ -3,8 +3,8 @@
 import os
 import urllib.parse
 
-import pytest
 from oslo_config import cfg
+import pytest
 
 from tests.functional.conftest import NOOP_PROVIDER_ID
 

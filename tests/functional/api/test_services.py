@@ -5,8 +5,8 @@ import datetime
 from oslo_config import cfg
 
 from karbor import context
-from karbor.db import session as db_session
 from karbor import objects
+from karbor.db import session as db_session
 
 CONF = cfg.CONF
 

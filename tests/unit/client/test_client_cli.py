@@ -1,6 +1,7 @@
 """karbor-cli: argument parsing, output formats and one-line errors."""
 
 import argparse
+import io
 import json
 import pathlib
 import tomllib
@@ -8,10 +9,12 @@ import tomllib
 import pytest
 import yaml
 
+from karbor.client import commands
+from karbor.client import exceptions
+from karbor.client import shell
+from karbor.client.commands import base as command_base
 from tests.unit.client.cli_runner import AUTH_ENV_VARS
 from tests.unit.client.cli_runner import run_cli
-from karbor.client import commands
-from karbor.client.commands import base as command_base
 
 PLAN_ID = '6d2dc1e7-5fe5-4b0c-b5b2-5f0e5b0a3f11'
 PROVIDER_ID = 'b766f37c-d011-4026-8228-28730d734a3f'
@@ -287,7 +290,6 @@ def test_wait_arguments_and_helper():
     assert command_base.wait_if_requested(app, parsed, None) is None
     parsed = parser.parse_args(['--wait'])
     resource = argparse.Namespace(status='available')
-    import io
     app.stderr = io.StringIO()
     assert command_base.wait_if_requested(
         app, parsed, lambda: resource) is resource
@@ -335,3 +337,17 @@ def test_keystone_password_auth_uses_the_catalog(fake_server, catalog_path):
                                               '/identity/v3/auth/tokens')
     assert auth_request.json()['auth']['identity']['password']['user'][
         'name'] == 'demo'
+
+
+def test_one_shot_task_tag_refuses_a_second_request():
+    factory = shell.OneShotTaskTag('t1')
+    assert factory() == 't1'
+    with pytest.raises(exceptions.CommandError):
+        factory()
+
+
+@pytest.mark.parametrize('token,project', [
+    ('demo:demo', 'demo'), ('admin:proj', 'proj'), ('opaque', None),
+    ('user:', None), (None, None)])
+def test_project_from_noauth_token(token, project):
+    assert shell.project_from_noauth_token(token) == project

@@ -3,6 +3,7 @@
 import argparse
 import importlib
 
+import pytest
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 
@@ -57,3 +58,19 @@ def test_entry_point_targets_are_importable_commands():
                                 class_name)
         assert command_class.__doc__, name
         assert name.startswith('data_protection_')
+
+
+def test_make_client_with_a_real_osc_client_manager(fake_server):
+    # osc-lib's own ClientManager, configured as for
+    # `openstack --os-auth-type admin_token --os-endpoint ... --os-token ...`
+    openstack_config = pytest.importorskip('openstack.config')
+    from osc_lib import clientmanager
+    cloud = openstack_config.OpenStackConfig().get_one(
+        cloud='', argparse=None, auth_type='admin_token',
+        auth={'endpoint': fake_server.url, 'token': 'demo:demo'})
+    manager = clientmanager.ClientManager(
+        cli_options=cloud, api_version={plugin.API_NAME: '1'})
+    manager.setup_auth()
+    fake_server.add('GET', 'providers', body={'providers': [{'id': 'x'}]})
+    client = plugin.make_client(manager)
+    assert [p.id for p in client.providers.list()] == ['x']

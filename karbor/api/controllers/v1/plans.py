@@ -1,20 +1,20 @@
 """/v1/{project_id}/plans"""
 
-import pecan
 from oslo_utils import uuidutils
+import pecan
 from pecan import rest
 
+from karbor import objects
+from karbor import policy
 from karbor.api import hooks
 from karbor.api import listing
 from karbor.api import plan_validation
-from karbor.api.schemas import plans as schemas
 from karbor.api import validation
 from karbor.api import views
+from karbor.api.schemas import plans as schemas
 from karbor.common import constants
 from karbor.common import exceptions
-from karbor import objects
 from karbor.policies import plans as plan_policy
-from karbor import policy
 
 FILTERS = ('name', 'status', 'description')
 SORT_KEYS = ('id', 'name', 'status', 'created_at', 'updated_at')

@@ -2,11 +2,11 @@
 
 import pecan
 
+from karbor.api import hooks
 from karbor.api.controllers.v1 import plans
 from karbor.api.controllers.v1 import protectables
 from karbor.api.controllers.v1 import providers
 from karbor.api.controllers.v1 import services
-from karbor.api import hooks
 from karbor.common import exceptions
 
 

@@ -9,11 +9,11 @@ import re
 import pecan
 from pecan import rest
 
+from karbor import policy
 from karbor.api import hooks
 from karbor.api import listing
 from karbor.common import exceptions
 from karbor.policies import protectables as protectable_policy
-from karbor import policy
 from karbor.protection import rpcapi
 
 INSTANCE_FILTERS = ('type', 'parameters', 'name')

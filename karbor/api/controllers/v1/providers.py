@@ -3,10 +3,10 @@
 import pecan
 from pecan import rest
 
+from karbor import policy
 from karbor.api import hooks
 from karbor.api import listing
 from karbor.policies import providers as provider_policy
-from karbor import policy
 from karbor.protection import providers
 
 FILTERS = ('name', 'description')

@@ -3,15 +3,15 @@
 import pecan
 from pecan import rest
 
+from karbor import objects
+from karbor import policy
 from karbor.api import hooks
-from karbor.api.schemas import services as schemas
 from karbor.api import validation
 from karbor.api import views
+from karbor.api.schemas import services as schemas
 from karbor.common import constants
 from karbor.common import exceptions
-from karbor import objects
 from karbor.policies import services as service_policy
-from karbor import policy
 
 
 def service_view(service):
