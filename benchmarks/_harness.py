@@ -47,10 +47,16 @@ class BenchError(Exception):
     """A benchmark that cannot run or whose result is invalid."""
 
 
+def emit(text=''):
+    """Figures go to stdout; progress (log) goes to stderr."""
+    sys.stdout.write('%s\n' % (text,))
+    sys.stdout.flush()
+
+
 def log(msg, *args):
     stamp = time.strftime('%H:%M:%S')
-    print('[%s] %s' % (stamp, msg % args if args else msg), file=sys.stderr,
-          flush=True)
+    sys.stderr.write('[%s] %s\n' % (stamp, msg % args if args else msg))
+    sys.stderr.flush()
 
 
 def venv_bin(name):
@@ -131,10 +137,11 @@ def seed_plans(url, count, provider_id, resource, project_id=PROJECT,
     first) so the default sort has no ties. Returns the plan ids.
     """
     import sqlalchemy as sa
+
     from karbor.db import models
     plans = models.Plan.__table__
     resources = models.PlanResource.__table__
-    start = (datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    start = (datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
              - datetime.timedelta(hours=1))
     ids = [str(uuid.uuid4()) for _ in range(count)]
     engine = sa.create_engine(url)
@@ -554,8 +561,8 @@ def run_wrk(url, mode, data_file, connections, duration, threads=1,
             '-s', WRK_SCRIPT, url, '--', mode, data_file or '']
     out = subprocess.run(argv, capture_output=True, text=True,
                          timeout=duration + timeout + 30)
-    line = next((l for l in out.stdout.splitlines()
-                 if l.startswith('KARBOR_BENCH_JSON ')), None)
+    line = next((text for text in out.stdout.splitlines()
+                 if text.startswith('KARBOR_BENCH_JSON ')), None)
     if out.returncode or line is None:
         raise BenchError('wrk failed (rc %d):\n%s\n%s' % (
             out.returncode, out.stdout, out.stderr))

@@ -247,46 +247,46 @@ def machine_description():
 
 
 def print_report(args, generator, results, started):
-    print()
-    print('Karbor REST API benchmark  %s' % started.strftime(
+    h.emit()
+    h.emit('Karbor REST API benchmark  %s' % started.strftime(
         '%Y-%m-%d %H:%M UTC'))
-    print('machine:   %s' % machine_description())
-    print('setup:     karbor-api gunicorn %d workers x %d threads, 1 '
+    h.emit('machine:   %s' % machine_description())
+    h.emit('setup:     karbor-api gunicorn %d workers x %d threads, 1 '
           'karbor-protection, RabbitMQ' % (args.api_workers,
                                            args.api_threads))
-    print('load:      %s, %d connections, %ds per scenario (+%ds warm-up), '
+    h.emit('load:      %s, %d connections, %ds per scenario (+%ds warm-up), '
           '%d plans seeded' % (generator, args.connections, args.duration,
                                args.warmup, args.plans))
-    print('command:   %s' % ' '.join([os.path.basename(sys.executable)] +
+    h.emit('command:   %s' % ' '.join([os.path.basename(sys.executable)] +
                                      sys.argv))
     header = ('%-10s %-28s %7s %7s %7s %7s %7s %6s %7s %8s  %s' % (
         'db', 'scenario', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms',
         'non2xx', 'sockerr', 'api ms/r',
         'CPU % of one core (2 cores = 200)'))
-    print()
-    print(header)
-    print('-' * len(header))
+    h.emit()
+    h.emit(header)
+    h.emit('-' * len(header))
     for item in results:
         r = item['result']
         cpu = item['cpu']['per_component_pct_of_core']
         cpu_text = ', '.join('%s %.0f' % (k, v) for k, v in cpu.items()
                              if v >= 1)
-        print('%-10s %-28s %7.0f %7.1f %7.1f %7.1f %7.1f %6d %7d %8.2f  %s'
+        h.emit('%-10s %-28s %7.0f %7.1f %7.1f %7.1f %7.1f %6d %7d %8.2f  %s'
               % (item['db'], item['label'], r['rps'], r['p50_ms'],
                  r['p90_ms'], r['p99_ms'], r['max_ms'], r['non2xx'],
                  r['socket_errors'], item['api_cpu_ms_per_request'],
                  cpu_text))
-    print()
-    print('api ms/r = CPU milliseconds karbor-api (all workers) spent per '
+    h.emit()
+    h.emit('api ms/r = CPU milliseconds karbor-api (all workers) spent per '
           'request. "other" = processes outside this benchmark; if it is '
           'high the machine was shared and req/s are low.')
     for db in sorted({i['db'] for i in results}):
         version = next(i['db_version'] for i in results if i['db'] == db)
-        print('%s: %s' % (db, version.split(',')[0]))
+        h.emit('%s: %s' % (db, version.split(',')[0]))
     invalid = [i for i in results
                if i['result']['non2xx'] or i['result']['socket_errors']]
     for item in invalid:
-        print('INVALID: %s on %s had %d non-2xx responses and %d socket '
+        h.emit('INVALID: %s on %s had %d non-2xx responses and %d socket '
               'errors (first: %s)' % (
                   item['label'], item['db'], item['result']['non2xx'],
                   item['result']['socket_errors'],
@@ -301,7 +301,7 @@ def print_report(args, generator, results, started):
         notes.append('p99 %.1f ms vs target < %.0f ms: %s' % (
             r['p99_ms'], P99_TARGET_MS,
             'met' if r['p99_ms'] < P99_TARGET_MS else 'NOT met'))
-        print('target %-8s %-28s %s' % (item['db'], item['label'],
+        h.emit('target %-8s %-28s %s' % (item['db'], item['label'],
                                         '; '.join(notes)))
     return not invalid
 
@@ -311,7 +311,7 @@ def main(argv=None):
     # SIGTERM behaves like Ctrl-C, so the daemons are always stopped.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(
         KeyboardInterrupt()))
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     try:
         generator = choose_generator(args.generator)
         kinds = (('postgresql', 'mariadb') if args.db == 'both'
@@ -320,10 +320,10 @@ def main(argv=None):
         for kind in kinds:
             results.extend(run_one_database(args, kind, generator))
     except h.BenchError as err:
-        print('benchmark failed: %s' % err, file=sys.stderr)
+        h.log('benchmark failed: %s', err)
         return 2
     except KeyboardInterrupt:
-        print('interrupted; services stopped', file=sys.stderr)
+        h.log('interrupted; services stopped')
         return 130
     valid = print_report(args, generator, results, started)
     if args.json:

@@ -100,7 +100,7 @@ def main(argv=None):
                 req.get_response(application)
             plain_cpu = time.process_time() - cpu1
             plain_wall = time.perf_counter() - wall1
-            print('\n=== %s: %d requests in-process: %.2f ms CPU / %.2f ms '
+            h.emit('\n=== %s: %d requests in-process: %.2f ms CPU / %.2f ms '
                   'wall per request without profiler (%.2f / %.2f with)'
                   % (name, args.requests, 1000 * plain_cpu / args.requests,
                      1000 * plain_wall / args.requests,
@@ -109,15 +109,15 @@ def main(argv=None):
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
             stats.sort_stats('cumulative').print_stats(args.top)
-            print(out.getvalue())
-            print('--- calls per request of selected functions')
-            for (filename, line, func), (cc, nc, tt, ct, _) in sorted(
+            h.emit(out.getvalue())
+            h.emit('--- calls per request of selected functions')
+            for (filename, line, func), (_, nc, _, ct, _) in sorted(
                     stats.stats.items(), key=lambda kv: -kv[1][3])[:400]:
                 if func in ('namedtuple', 'getargspec', 'getfullargspec',
                             'enforce', 'do_ping', 'do_execute',
                             'do_rollback', 'do_commit', 'exists', 'call',
                             'load_rules', 'strftime'):
-                    print('%8.2f calls  %7.3f ms cum  %s:%d(%s)' % (
+                    h.emit('%8.2f calls  %7.3f ms cum  %s:%d(%s)' % (
                         nc / args.requests, 1000 * ct / args.requests,
                         filename.split('site-packages/')[-1], line, func))
     return 0

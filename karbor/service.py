@@ -34,8 +34,6 @@ class Heartbeat:
         self.service = objects.Service.register(ctxt, CONF.host, self.binary,
                                                 self.topic)
         self._disabled = self.service.disabled
-        if self._disabled and self._on_change:
-            self._on_change(True)
         self._thread = threading.Thread(target=self._run,
                                         name='heartbeat-%s' % self.binary,
                                         daemon=True)
@@ -102,8 +100,11 @@ class RPCService:
     def start(self):
         if hasattr(self.manager, 'init_host'):
             self.manager.init_host()
-        self._start_server()
+        # The heartbeat learns first whether an administrator disabled this
+        # service, so a disabled worker never consumes a message.
         self.heartbeat.start()
+        if not self.heartbeat.service.disabled:
+            self._start_server()
         LOG.info('%s started on %s', self.binary, CONF.host)
 
     def stop(self):

@@ -10,6 +10,7 @@ from oslo_middleware import request_id
 import pecan
 
 from karbor.api import microversion
+from karbor.api import hooks
 from karbor.api.middleware import body_limit
 from karbor.api.middleware import fault
 from karbor.api.middleware import noauth
@@ -35,6 +36,7 @@ def _pecan_app():
     return pecan.make_app(
         'karbor.api.controllers.root.RootController',
         request_cls=_Request,
+        hooks=[hooks.QueryParameterHook()],
         force_canonical=False,
         # Resource types such as OS::Karbor::Directory and ids with dots
         # must reach the controllers untouched.

@@ -1,5 +1,8 @@
 """The request context of every API call."""
 
+from pecan import hooks
+
+from karbor.common import exceptions
 from karbor import context as karbor_context
 from karbor import policy
 
@@ -18,3 +21,32 @@ def context_of(request):
         ctxt.is_admin = policy.check_is_admin(ctxt)
         request.context['karbor'] = ctxt
     return ctxt
+
+
+def accepts_query(*names):
+    """Declare the query parameters a non-list handler takes.
+
+    List handlers (``get_all``) validate theirs through
+    :func:`karbor.api.listing.parse`; every other handler takes none unless
+    it says so here, and :class:`QueryParameterHook` refuses the rest.
+    """
+    def decorate(handler):
+        handler.karbor_query_parameters = frozenset(names)
+        return handler
+    return decorate
+
+
+class QueryParameterHook(hooks.PecanHook):
+    """Unknown query parameters are a 400 on every handler."""
+
+    def before(self, state):
+        handler = getattr(state.controller, '__func__', state.controller)
+        allowed = getattr(handler, 'karbor_query_parameters', None)
+        if allowed is None and handler.__name__ == 'get_all':
+            return
+        unknown = sorted(set(state.request.GET) - (allowed or frozenset()))
+        if unknown:
+            raise exceptions.InvalidQueryParameter(
+                reason='unknown query parameter %r; this request accepts %s'
+                % (unknown[0], ', '.join(sorted(allowed)) if allowed
+                   else 'none'))

@@ -53,5 +53,5 @@ def check_parameters(provider, resources, parameters):
                                 exc=exceptions.InvalidParameters)
         except exceptions.InvalidParameters as err:
             raise exceptions.InvalidParameters(
-                reason='parameters/%s/%s' % (key, err.kwargs['reason'])
+                reason='parameters/%s: %s' % (key, err.kwargs['reason'])
             ) from None

@@ -27,14 +27,10 @@ def _compiled(schema):
     return _validator(id(schema))
 
 
-def _location(error):
-    path = '/'.join(str(p) for p in error.absolute_path)
-    return path or '(body)'
-
-
 def describe(error):
-    """A message that names the offending field."""
-    return '%s: %s' % (_location(error), error.message)
+    """A message that names the offending field (or none at the top)."""
+    path = '/'.join(str(p) for p in error.absolute_path)
+    return '%s: %s' % (path, error.message) if path else error.message
 
 
 def validate(value, schema, exc=exceptions.InvalidInput, most=3):

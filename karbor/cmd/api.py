@@ -6,6 +6,7 @@ from gunicorn.app import base as gunicorn_base
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from karbor.protection import providers
 from karbor import service
 from karbor.api import app
 from karbor.common import config
@@ -42,6 +43,8 @@ def _post_worker_init(worker):
 
 def main():
     config.parse_args(sys.argv)
+    # A broken provider file stops the start, not the first request.
+    providers.registry()
     options = {
         'bind': '%s:%d' % (CONF.api.host_ip, CONF.api.port),
         'workers': CONF.api.workers,

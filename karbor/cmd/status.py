@@ -34,9 +34,21 @@ CHECKS = (('Database schema', _check_schema),
           ('Providers', _check_providers))
 
 
+def _add_parsers(subparsers):
+    upgrade = subparsers.add_parser('upgrade', help='Upgrade checks.')
+    actions = upgrade.add_subparsers(dest='action')
+    actions.required = True
+    actions.add_parser('check', help='Check that this deployment can run '
+                                     'the installed code.')
+
+
+command_opt = cfg.SubCommandOpt('command', title='Commands',
+                                handler=_add_parsers)
+
+
 def main():
-    config.parse_args(sys.argv[:1] + [a for a in sys.argv[1:]
-                                      if a.startswith('--')])
+    CONF.register_cli_opt(command_opt)
+    config.parse_args(sys.argv)
     failed = False
     for title, check in CHECKS:
         try:

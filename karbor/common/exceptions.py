@@ -112,11 +112,6 @@ class PolicyNotAuthorized(KarborException):
     message = 'Policy does not allow %(action)s to be performed.'
 
 
-class AdminRequired(PolicyNotAuthorized):
-    error_code = 'admin_required'
-    message = 'Only administrators may %(action)s.'
-
-
 # 404 ---------------------------------------------------------------------
 class NotFound(KarborException):
     code = 404

@@ -8,6 +8,7 @@ from oslo_config import cfg
 core_opts = [
     cfg.StrOpt('state_path',
                default=os.path.join(os.path.expanduser('~'), '.karbor'),
+               sample_default='~/.karbor',
                help='Directory where Karbor keeps its local state: the '
                     'embedded SQLite database and the file-system bank of '
                     'the embedded default deployment.'),

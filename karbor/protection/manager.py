@@ -5,6 +5,7 @@ import oslo_messaging as messaging
 
 from karbor.common import exceptions
 from karbor.protection import protectable_registry
+from karbor.protection import providers
 from karbor.protection import rpcapi
 
 LOG = logging.getLogger(__name__)
@@ -18,6 +19,8 @@ class ProtectionManager:
         # not on the first request.
         types = protectable_registry.resource_types()
         LOG.info('Protectable types available: %s', ', '.join(types))
+        loaded = providers.registry().list()
+        LOG.info('Providers: %s', ', '.join(p.name for p in loaded))
 
     def list_protectable_types(self, ctxt):
         return protectable_registry.resource_types()

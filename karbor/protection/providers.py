@@ -120,13 +120,13 @@ class Provider:
 
 
 def default_config_dirs():
-    """providers.d of the source tree, or of an installed Karbor."""
+    """The operator's /etc/karbor/providers.d, else the shipped one."""
     here = os.path.dirname(os.path.abspath(__file__))
     candidates = [
+        '/etc/karbor/providers.d',
         os.path.join(here, '..', '..', 'etc', 'karbor', 'providers.d'),
         os.path.join(sys.prefix, 'share', 'karbor', 'etc', 'karbor',
                      'providers.d'),
-        '/etc/karbor/providers.d',
     ]
     for path in candidates:
         if os.path.isdir(path):

@@ -73,8 +73,10 @@ class FaultMiddleware:
         headers = {k: v for k, v in response.headers.items()
                    if k.lower() in ('www-authenticate', 'allow',
                                     'retry-after')}
+        error_code = 'route_not_found' if (
+            response.status_code == 404 and not library_message) else None
         return errors.fault_response(
-            response.status_code, message, None,
+            response.status_code, message, error_code,
             _request_id(request.environ), headers=headers)
 
 

@@ -12,7 +12,6 @@ from osc_lib.command import command
 from karbor.client import exceptions
 from karbor.client import wait
 
-
 # Formatters that serialise structures themselves; the others (table,
 # value, csv, shell) print a cell with str(), which would give a Python
 # repr, so dicts and lists are turned into compact JSON for them.

@@ -175,3 +175,23 @@ def test_unexpected_errors_are_500_without_details(api, monkeypatch):
     assert name == 'computeFault'
     assert 'secret' not in response.text
     assert 'Traceback' not in response.text
+
+
+@pytest.mark.parametrize('method, path', [
+    ('GET', '/plans/%(plan)s?verbose=1'),
+    ('PUT', '/plans/%(plan)s?force=1'),
+    ('DELETE', '/plans/%(plan)s?cascade=1'),
+    ('POST', '/plans?dry_run=1'),
+    ('GET', '/providers/b766f37c-d011-4026-8228-28730d734a3f?x=1'),
+    ('GET', '/protectables?limit=1'),
+    ('GET', '/os-services?zone=a'),
+])
+def test_unknown_query_parameters_everywhere(api, directory, method, path):
+    from tests.functional.api.test_plans import create
+    plan = create(api.user, directory)['plan']
+    client = api.admin if 'os-services' in path else api.user
+    body = {'plan': {'name': 'x'}} if method in ('PUT', 'POST') else None
+    response = client.request(method, path % {'plan': plan['id']}, body,
+                              status=400)
+    assert fault(response)[1]['error_code'] == 'invalid_query_parameter'
+    api.user.get('/plans/%s' % plan['id'], status=200)

@@ -202,7 +202,7 @@ def test_semantic_errors(api, directory):
         directory, parameters={'OS::Karbor::Directory': {'note': 5}})
     error = api.user.post('/plans', bad_option, status=400).json['badRequest']
     assert error['error_code'] == 'invalid_parameters'
-    assert 'OS::Karbor::Directory/note' in error['message']
+    assert 'parameters/OS::Karbor::Directory: note:' in error['message']
 
     unknown_option = plan_body(
         directory, parameters={'OS::Karbor::Directory': {'speed': 'max'}})

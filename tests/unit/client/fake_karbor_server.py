@@ -120,7 +120,8 @@ class FakeKarborServer:
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_GET = do_POST = do_PUT = do_DELETE = _handle
+            # http.server dispatches on these names.
+            do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815
 
         return Handler
 

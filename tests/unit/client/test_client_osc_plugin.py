@@ -3,9 +3,9 @@
 import argparse
 import importlib
 
-import pytest
 from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
+import pytest
 
 from karbor.client import Client
 from karbor.client import commands

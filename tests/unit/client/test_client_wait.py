@@ -27,7 +27,8 @@ class FakeClock:
 
 def fetcher(*statuses, progress=None):
     """A getter returning resources with these statuses, one per call."""
-    items = iter(zip(statuses, progress or [None] * len(statuses)))
+    items = iter(zip(statuses, progress or [None] * len(statuses),
+                     strict=True))
     calls = []
 
     def fetch():

@@ -89,14 +89,10 @@ class InstancesController(rest.RestController):
         return body
 
     @pecan.expose('json')
+    @hooks.accepts_query('parameters')
     def get_one(self, protectable_type, instance_id, **_query):
         ctxt = hooks.context_of(pecan.request)
         policy.authorize(ctxt, protectable_policy.INSTANCE_GET)
-        unknown = set(pecan.request.GET) - {'parameters'}
-        if unknown:
-            raise exceptions.InvalidQueryParameter(
-                reason='unknown query parameter %r; this request accepts '
-                       'parameters' % sorted(unknown)[0])
         instance = rpcapi.get_api().show_protectable_instance(
             ctxt, protectable_type, instance_id,
             parameters=_parameters(pecan.request))
@@ -107,10 +103,10 @@ class ProtectablesController(rest.RestController):
     instances = InstancesController()
 
     @pecan.expose('json')
+    @hooks.accepts_query()
     def get_all(self, **_query):
         ctxt = hooks.context_of(pecan.request)
         policy.authorize(ctxt, protectable_policy.GET_ALL)
-        listing.parse(pecan.request)
         return {'protectable_type':
                 rpcapi.get_api().list_protectable_types(ctxt)}
 

@@ -29,15 +29,11 @@ def service_view(service):
 class ServicesController(rest.RestController):
 
     @pecan.expose('json')
+    @hooks.accepts_query('host', 'binary')
     def get_all(self, **_query):
         ctxt = hooks.context_of(pecan.request)
         policy.authorize(ctxt, service_policy.GET_ALL)
         query = pecan.request.GET
-        unknown = set(query) - {'host', 'binary'}
-        if unknown:
-            raise exceptions.InvalidQueryParameter(
-                reason='unknown query parameter %r; this list accepts '
-                       'binary, host' % sorted(unknown)[0])
         services = objects.Service.list(ctxt, host=query.get('host'),
                                         binary=query.get('binary'))
         return {'services': [service_view(s) for s in services]}
