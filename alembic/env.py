@@ -6,6 +6,7 @@ karbor/db/migration.py), which hands over an open connection.
 
 from alembic import context
 
+from karbor.db import migration
 from karbor.db import models
 
 config = context.config
@@ -16,6 +17,7 @@ def run_migrations_online():
     connection = config.attributes['connection']
     context.configure(connection=connection,
                       target_metadata=target_metadata,
+                      version_table=migration.VERSION_TABLE,
                       render_as_batch=connection.dialect.name == 'sqlite',
                       compare_type=True)
     with context.begin_transaction():

@@ -9,8 +9,8 @@ from oslo_log import log as logging
 from oslo_middleware import request_id
 import pecan
 
-from karbor.api import microversion
 from karbor.api import hooks
+from karbor.api import microversion
 from karbor.api.middleware import body_limit
 from karbor.api.middleware import fault
 from karbor.api.middleware import noauth

@@ -2,9 +2,9 @@
 
 from pecan import hooks
 
-from karbor.common import exceptions
 from karbor import context as karbor_context
 from karbor import policy
+from karbor.common import exceptions
 
 
 def context_of(request):

@@ -6,12 +6,12 @@ from gunicorn.app import base as gunicorn_base
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from karbor.protection import providers
 from karbor import service
 from karbor.api import app
 from karbor.common import config
 from karbor.common import constants
 from karbor.db import session as db_session
+from karbor.protection import providers
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)

@@ -4,6 +4,7 @@ import collections
 
 from oslo_config import cfg
 
+from karbor import rpc
 import karbor.conf  # noqa: F401  (registers everything)
 from karbor.conf import api
 from karbor.conf import auth
@@ -11,7 +12,6 @@ from karbor.conf import database
 from karbor.conf import default
 from karbor.conf import protection
 from karbor.conf import service
-from karbor import rpc
 
 # [database] is listed by oslo.db's own namespace in the generator config.
 _MODULES = (default, service, api, auth, protection)

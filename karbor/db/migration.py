@@ -10,6 +10,13 @@ import alembic.script
 
 from karbor.db import session as db_session
 
+# Taskflow's flow persistence lives in the same database and keeps its own
+# alembic history in the default "alembic_version" table.
+VERSION_TABLE = 'karbor_alembic_version'
+# Tables in Karbor's database that Karbor's models do not describe.
+FOREIGN_TABLES = frozenset(('alembic_version', 'logbooks', 'flowdetails',
+                            'atomdetails'))
+
 
 def migrations_dir():
     """The alembic folder of a source tree, or of an installed Karbor."""
@@ -45,7 +52,8 @@ def db_version(engine=None):
     engine = engine or db_session.get_engine()
     with engine.connect() as connection:
         return alembic.migration.MigrationContext.configure(
-            connection).get_current_revision()
+            connection, opts={'version_table': VERSION_TABLE}
+        ).get_current_revision()
 
 
 def head_revision():
