@@ -450,6 +450,7 @@ class CpuMeter:
         procs = _proc_cpu()
         per = collections.Counter()
         other = collections.Counter()
+        api_processes = collections.Counter()
         for pid, (comm, cpu) in procs.items():
             used = cpu - self._procs.get(pid, (comm, 0.0))[1]
             if used <= 0:
@@ -457,6 +458,8 @@ class CpuMeter:
             for group, pids in self._groups.items():
                 if pid in pids:
                     per[group] += used
+                    if group == 'karbor-api':
+                        api_processes[pid] += used
                     break
             else:
                 if comm in self.DB_COMMS:
@@ -478,6 +481,10 @@ class CpuMeter:
                                                    1e-9),
             'per_component_pct_of_core': {
                 k: round(100.0 * v / wall, 1) for k, v in per.most_common()},
+            # Master and each worker: shows whether the load is spread.
+            'karbor_api_by_pid_pct_of_core': {
+                str(k): round(100.0 * v / wall, 1)
+                for k, v in sorted(api_processes.items())},
             'other_by_command_pct_of_core': {
                 k: round(100.0 * v / wall, 1)
                 for k, v in other.most_common(5)},

@@ -215,6 +215,11 @@ def run_one_database(args, db_kind, generator):
                                args.duration, args.wrk_threads)
             api_pct = cpu.result['per_component_pct_of_core'].get(
                 'karbor-api', 0.0)
+            by_pid = cpu.result['karbor_api_by_pid_pct_of_core']
+            # Keep-alive connections stay on the worker that accepted them:
+            # show how the load was split between the workers.
+            worker_split = [by_pid.get(str(pid), 0.0)
+                            for pid in dep.api_worker_pids()]
             results.append({
                 'db': db_kind, 'db_version': db_version, 'scenario': name,
                 'label': spec[-1], 'result': res._asdict(),
@@ -222,7 +227,8 @@ def run_one_database(args, db_kind, generator):
                 # CPU time karbor-api spends per request: the figure least
                 # disturbed by whatever else runs on the machine.
                 'api_cpu_ms_per_request': (10.0 * api_pct / res.rps
-                                           if res.rps else 0.0)})
+                                           if res.rps else 0.0),
+                'api_worker_cpu_pct': worker_split})
             h.log('%s: %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d non-2xx, '
                   '%d socket errors', spec[-1], res.rps, res.p50_ms,
                   res.p99_ms, res.non2xx, res.socket_errors)
@@ -269,8 +275,11 @@ def print_report(args, generator, results, started):
     for item in results:
         r = item['result']
         cpu = item['cpu']['per_component_pct_of_core']
-        cpu_text = ', '.join('%s %.0f' % (k, v) for k, v in cpu.items()
-                             if v >= 1)
+        cpu_text = ', '.join(
+            '%s %.0f%s' % (k, v, (' (workers %s)' % '+'.join(
+                '%.0f' % w for w in item['api_worker_cpu_pct'])
+                if k == 'karbor-api' else ''))
+            for k, v in cpu.items() if v >= 1)
         h.emit('%-10s %-28s %7.0f %7.1f %7.1f %7.1f %7.1f %6d %7d %8.2f  %s'
               % (item['db'], item['label'], r['rps'], r['p50_ms'],
                  r['p90_ms'], r['p99_ms'], r['max_ms'], r['non2xx'],

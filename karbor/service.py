@@ -110,3 +110,5 @@ class RPCService:
     def stop(self):
         self.heartbeat.stop()
         self._stop_server()
+        if hasattr(self.manager, 'cleanup_host'):
+            self.manager.cleanup_host()

@@ -1,7 +1,6 @@
 """Checks of a plan's resources and parameters against its provider."""
 
 from karbor.api import validation
-from karbor.api.schemas import plans as plan_schemas
 from karbor.common import exceptions
 from karbor.protection import providers
 from karbor.protection import rpcapi
@@ -31,8 +30,12 @@ def check_resources(context, provider, resources):
         context, [{'id': r['id'], 'type': r['type']} for r in resources])
 
 
-def check_parameters(provider, resources, parameters):
-    """Parameters name the plan's types/resources and fit the schemas."""
+def check_parameters(provider, resources, parameters, schema='options'):
+    """Parameters name the plan's types/resources and fit the schemas.
+
+    ``schema`` is ``options`` for plan parameters, ``restore`` for the
+    parameters of a restore.
+    """
     resource_ids = {(r['type'], r['id']) for r in resources}
     types = {r['type'] for r in resources}
     for key, options in parameters.items():
@@ -46,10 +49,9 @@ def check_parameters(provider, resources, parameters):
                 reason='%s: the plan has no resource %s of type %s'
                 % (key, resource_id, resource_type))
         plugin = provider.plugin_class_for(resource_type)
-        schema = plan_schemas.parameters_schema(
-            plugin.get_options_schema(resource_type))
+        getter = getattr(plugin, 'get_%s_schema' % schema)
         try:
-            validation.validate(options, schema,
+            validation.validate(options, getter(resource_type),
                                 exc=exceptions.InvalidParameters)
         except exceptions.InvalidParameters as err:
             raise exceptions.InvalidParameters(

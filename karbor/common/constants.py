@@ -22,3 +22,65 @@ RESOURCE_TYPE_DIRECTORY = 'OS::Karbor::Directory'
 # The API version header (microversions)
 API_VERSION_SERVICE_TYPE = 'data-protection'
 API_VERSION_HEADER = 'OpenStack-API-Version'
+
+# Checkpoints
+CHECKPOINT_PROTECTING = 'protecting'
+CHECKPOINT_AVAILABLE = 'available'
+CHECKPOINT_ERROR = 'error'
+CHECKPOINT_DELETING = 'deleting'
+CHECKPOINT_DELETED = 'deleted'
+CHECKPOINT_ERROR_DELETING = 'error-deleting'
+CHECKPOINT_WAIT_COPYING = 'wait_copying'
+CHECKPOINT_COPYING = 'copying'
+CHECKPOINT_COPY_FINISHED = 'copy_finished'
+
+CHECKPOINT_STATUSES = (
+    CHECKPOINT_PROTECTING, CHECKPOINT_AVAILABLE, CHECKPOINT_ERROR,
+    CHECKPOINT_DELETING, CHECKPOINT_DELETED, CHECKPOINT_ERROR_DELETING,
+    CHECKPOINT_WAIT_COPYING, CHECKPOINT_COPYING, CHECKPOINT_COPY_FINISHED)
+
+# Which status may follow which. Every status change of a checkpoint goes
+# through karbor.db.checkpoints.checkpoint_transition, which enforces it.
+CHECKPOINT_TRANSITIONS = {
+    CHECKPOINT_PROTECTING: {CHECKPOINT_AVAILABLE, CHECKPOINT_ERROR},
+    CHECKPOINT_AVAILABLE: {CHECKPOINT_DELETING, CHECKPOINT_ERROR},
+    CHECKPOINT_ERROR: {CHECKPOINT_DELETING, CHECKPOINT_AVAILABLE},
+    CHECKPOINT_DELETING: {CHECKPOINT_DELETED, CHECKPOINT_ERROR_DELETING},
+    CHECKPOINT_ERROR_DELETING: {CHECKPOINT_DELETING, CHECKPOINT_ERROR},
+    CHECKPOINT_DELETED: set(),
+    CHECKPOINT_WAIT_COPYING: {CHECKPOINT_COPYING, CHECKPOINT_ERROR},
+    CHECKPOINT_COPYING: {CHECKPOINT_AVAILABLE, CHECKPOINT_ERROR},
+    CHECKPOINT_COPY_FINISHED: {CHECKPOINT_AVAILABLE, CHECKPOINT_ERROR,
+                               CHECKPOINT_DELETING},
+}
+
+# A checkpoint can be deleted from these (a failed delete can be retried).
+CHECKPOINT_DELETABLE = (CHECKPOINT_AVAILABLE, CHECKPOINT_ERROR,
+                        CHECKPOINT_ERROR_DELETING)
+# An administrator may reset a checkpoint that is in one of these to
+# available or error (never one an operation is working on).
+CHECKPOINT_RESETTABLE = (CHECKPOINT_AVAILABLE, CHECKPOINT_ERROR,
+                         CHECKPOINT_ERROR_DELETING, CHECKPOINT_WAIT_COPYING,
+                         CHECKPOINT_COPYING, CHECKPOINT_COPY_FINISHED)
+CHECKPOINT_RESET_TARGETS = (CHECKPOINT_AVAILABLE, CHECKPOINT_ERROR)
+
+# Restores
+RESTORE_IN_PROGRESS = 'in_progress'
+RESTORE_SUCCESS = 'success'
+RESTORE_FAIL = 'fail'
+RESTORE_STATUSES = (RESTORE_IN_PROGRESS, RESTORE_SUCCESS, RESTORE_FAIL)
+
+# Per-resource statuses inside a restore
+RESOURCE_RESTORING = 'restoring'
+RESOURCE_AVAILABLE = 'available'
+RESOURCE_ERROR = 'error'
+
+# Operations: the engine's units of work, each with an owner and a lease.
+OPERATION_PROTECT = 'protect'
+OPERATION_DELETE = 'delete'
+OPERATION_RESTORE = 'restore'
+OPERATION_TYPES = (OPERATION_PROTECT, OPERATION_DELETE, OPERATION_RESTORE)
+
+OPERATION_PENDING = 'pending'      # accepted, no worker has claimed it
+OPERATION_RUNNING = 'running'      # a worker holds the lease
+OPERATION_DONE = 'done'            # its target reached a terminal status

@@ -224,6 +224,57 @@ class PluginError(KarborException):
         self.args = (user_message,)
 
 
+class BankError(KarborException):
+    code = 500
+    error_code = 'bank_error'
+    message = 'The bank failed: %(reason)s'
+
+
+class InvalidBankKey(BankError):
+    error_code = 'invalid_bank_key'
+    message = 'Bank key %(key)r is not a safe relative path.'
+
+
+class BankObjectNotFound(BankError):
+    code = 404
+    error_code = 'bank_object_not_found'
+    message = 'Bank object %(key)s does not exist.'
+
+
 class ProviderConfigError(KarborException):
     error_code = 'provider_config_error'
     message = 'Provider definition %(path)s is invalid: %(reason)s'
+
+
+class CheckpointNotFound(NotFound):
+    error_code = 'checkpoint_not_found'
+    message = 'Checkpoint %(checkpoint_id)s could not be found.'
+
+
+class RestoreNotFound(NotFound):
+    error_code = 'restore_not_found'
+    message = 'Restore %(restore_id)s could not be found.'
+
+
+class InvalidCheckpointState(Conflict):
+    error_code = 'invalid_checkpoint_state'
+    message = ('Checkpoint %(checkpoint_id)s is %(status)s; %(action)s needs '
+               'it to be %(allowed)s.')
+
+
+class ProtectInProgress(Conflict):
+    error_code = 'protect_in_progress'
+    message = ('Plan %(plan_id)s is already being protected; wait for its '
+               'checkpoint to finish before starting another.')
+
+
+class ProviderMismatch(Invalid):
+    error_code = 'provider_mismatch'
+    message = ('Plan %(plan_id)s belongs to provider %(plan_provider)s, not '
+               '%(provider_id)s.')
+
+
+class OperationLeaseLost(KarborException):
+    error_code = 'operation_lease_lost'
+    message = ('Operation %(operation_id)s is now owned by another worker; '
+               'this one stops working on it.')

@@ -14,9 +14,28 @@ protection_opts = [
     cfg.IntOpt('rpc_call_timeout', default=30, min=1,
                help='Seconds the API waits for a protection worker to '
                     'answer a question (protectable queries).'),
-    cfg.IntOpt('executor_threads', default=16, min=1,
-               help='Threads that serve RPC requests in a protection '
-                    'worker.'),
+    cfg.IntOpt('max_concurrent_operations', default=8, min=1,
+               help='Operations (protect, restore, delete...) one worker '
+                    'runs at the same time; more wait in its queue or are '
+                    'taken by other workers.'),
+    cfg.IntOpt('max_parallel_resources', default=4, min=1,
+               help='Resources of one operation whose on_main hooks run '
+                    'in parallel.'),
+    cfg.IntOpt('lease_seconds', default=30, min=2,
+               help='How long a worker owns an operation without renewing '
+                    'its lease. A worker renews every third of it; when it '
+                    'dies, another worker takes the operation over once the '
+                    'lease has expired.'),
+    cfg.IntOpt('recovery_interval', default=10, min=1,
+               help='Seconds between two scans for operations nobody is '
+                    'working on (expired leases, lost messages).'),
+    cfg.IntOpt('pending_grace_seconds', default=15, min=1,
+               help='An accepted operation that no worker has claimed for '
+                    'this long (its message was lost) is taken by the '
+                    'recovery scan.'),
+    cfg.IntOpt('max_attempts', default=3, min=1,
+               help='After this many workers died running an operation, it '
+                    'is failed with a reason instead of being tried again.'),
 ]
 
 directory_group = cfg.OptGroup('directory_protectable',

@@ -41,10 +41,15 @@ def _config(connection=None):
 
 
 def db_sync(revision='head', engine=None):
-    """Upgrade the database to ``revision`` (default: the newest)."""
+    """Upgrade the database to ``revision`` (default: the newest).
+
+    Taskflow's persistence tables (flow progress) are created alongside.
+    """
+    from karbor.protection import persistence
     engine = engine or db_session.get_engine()
     with engine.begin() as connection:
         alembic.command.upgrade(_config(connection), revision)
+    persistence.upgrade(engine.url.render_as_string(hide_password=False))
 
 
 def db_version(engine=None):

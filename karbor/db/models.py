@@ -107,3 +107,103 @@ class PlanResource(Base):
     resource_type = sa.Column(sa.String(255), nullable=False)
     resource_name = sa.Column(sa.String(255), nullable=False)
     extra_info = sa.Column(JsonEncoded, nullable=True)
+
+
+class Checkpoint(TimestampMixin, Base):
+    """A backup of a plan in its provider's bank, indexed here.
+
+    The bank holds the same metadata (self-describing banks); this row is
+    the index that lists and filters are served from.
+    """
+
+    __tablename__ = 'checkpoints'
+    __table_args__ = (
+        sa.Index('ix_checkpoints_project_provider_created',
+                 'project_id', 'provider_id', 'created_at', 'id'),
+        sa.Index('ix_checkpoints_provider_created',
+                 'provider_id', 'created_at', 'id'),
+        sa.Index('ix_checkpoints_plan_id_status', 'plan_id', 'status'),
+        sa.Index('ix_checkpoints_project_status', 'project_id', 'status'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    plan_id = sa.Column(sa.String(36), nullable=False)
+    # The plan as it was when the checkpoint was taken.
+    plan = sa.Column(JsonEncoded, nullable=False)
+    status = sa.Column(sa.String(32), nullable=False)
+    resource_graph = sa.Column(JsonEncoded, nullable=True)
+    extra_info = sa.Column(JsonEncoded, nullable=True)
+    error_info = sa.Column(sa.Text, nullable=True)
+    finished_at = sa.Column(utc_datetime(), nullable=True)
+    deleted_at = sa.Column(utc_datetime(), nullable=True)
+
+
+class Restore(TimestampMixin, Base):
+    """A restore of a checkpoint."""
+
+    __tablename__ = 'restores'
+    __table_args__ = (
+        sa.Index('ix_restores_project_created', 'project_id', 'created_at',
+                 'id'),
+        sa.Index('ix_restores_checkpoint_id', 'checkpoint_id'),
+        sa.Index('ix_restores_project_status', 'project_id', 'status'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    checkpoint_id = sa.Column(sa.String(36), nullable=False)
+    restore_target = sa.Column(sa.String(255), nullable=True)
+    # Credentials for the target: read by the worker, never shown or logged.
+    restore_auth = sa.Column(JsonEncoded, nullable=True)
+    parameters = sa.Column(JsonEncoded, nullable=False)
+    status = sa.Column(sa.String(32), nullable=False)
+    resources_status = sa.Column(JsonEncoded, nullable=False)
+    resources_reason = sa.Column(JsonEncoded, nullable=False)
+    error_info = sa.Column(sa.Text, nullable=True)
+    finished_at = sa.Column(utc_datetime(), nullable=True)
+
+
+class Operation(TimestampMixin, Base):
+    """A unit of work of the protection engine, owned under a lease.
+
+    A worker claims a pending operation (or one whose owner's lease has
+    expired) with a conditional update, so two workers never run the same
+    operation; it renews the lease while it works. ``exclusive_key`` is set
+    while an operation must be the only one of its kind (one protect per
+    plan) and cleared when it is done; its unique index enforces that.
+    """
+
+    __tablename__ = 'operations'
+    __table_args__ = (
+        sa.UniqueConstraint('exclusive_key'),
+        sa.Index('ix_operations_state_lease', 'state', 'lease_expires_at'),
+        sa.Index('ix_operations_checkpoint_id', 'checkpoint_id'),
+        sa.Index('ix_operations_plan_id_state', 'plan_id', 'state'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    operation_type = sa.Column(sa.String(32), nullable=False)
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    plan_id = sa.Column(sa.String(36), nullable=True)
+    checkpoint_id = sa.Column(sa.String(36), nullable=True)
+    restore_id = sa.Column(sa.String(36), nullable=True)
+    state = sa.Column(sa.String(16), nullable=False)
+    exclusive_key = sa.Column(sa.String(255), nullable=True)
+    owner = sa.Column(sa.String(255), nullable=True)
+    lease_expires_at = sa.Column(utc_datetime(), nullable=True)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    logbook_id = sa.Column(sa.String(36), nullable=True)
+    flow_id = sa.Column(sa.String(36), nullable=True)
+    request_id = sa.Column(sa.String(255), nullable=True)
+    error_info = sa.Column(sa.Text, nullable=True)
+    finished_at = sa.Column(utc_datetime(), nullable=True)

@@ -3,12 +3,15 @@
 import itertools
 
 from karbor.policies import base
+from karbor.policies import checkpoints
 from karbor.policies import plans
 from karbor.policies import protectables
 from karbor.policies import providers
+from karbor.policies import restores
 from karbor.policies import services
 
-_MODULES = (base, plans, providers, protectables, services)
+_MODULES = (base, plans, providers, protectables, services, checkpoints,
+            restores)
 
 
 def list_rules():

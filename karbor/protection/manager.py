@@ -4,6 +4,7 @@ from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from karbor.common import exceptions
+from karbor.protection import engine
 from karbor.protection import protectable_registry
 from karbor.protection import providers
 from karbor.protection import rpcapi
@@ -14,6 +15,9 @@ LOG = logging.getLogger(__name__)
 class ProtectionManager:
     target = messaging.Target(version=rpcapi.RPC_API_VERSION)
 
+    def __init__(self):
+        self.engine = engine.ProtectionEngine()
+
     def init_host(self):
         # Load the plugins now, so a broken installation fails at start and
         # not on the first request.
@@ -21,6 +25,14 @@ class ProtectionManager:
         LOG.info('Protectable types available: %s', ', '.join(types))
         loaded = providers.registry().list()
         LOG.info('Providers: %s', ', '.join(p.name for p in loaded))
+        # Takes over what dead workers left, at once and then periodically.
+        self.engine.start()
+
+    def cleanup_host(self):
+        self.engine.stop()
+
+    def run_operation(self, ctxt, operation_id):
+        self.engine.submit(operation_id)
 
     def list_protectable_types(self, ctxt):
         return protectable_registry.resource_types()

@@ -13,6 +13,7 @@ provider files (``etc/karbor/providers.d/*.conf``).
 """
 
 import abc
+import collections
 
 PROTECTION_NAMESPACE = 'karbor.protections'
 PROTECTABLE_NAMESPACE = 'karbor.protectables'
@@ -22,12 +23,72 @@ EMPTY_SCHEMA = {'type': 'object', 'properties': {},
                 'additionalProperties': False}
 
 
+Resource = collections.namedtuple('Resource',
+                                  ('type', 'id', 'name', 'extra_info'))
+
+
+class Operation:
+    """What a plugin does for one resource within one flow.
+
+    The engine calls the hooks in the order of the resource graph: a
+    resource's ``on_prepare_begin`` before its dependencies are prepared,
+    its ``on_prepare_finish`` after theirs, its ``on_main`` (in parallel
+    with other resources' ``on_main``), and its ``on_complete`` after its
+    dependencies completed. Every hook gets ``checkpoint`` (id, plan,
+    resource graph), ``resource``, ``context``, ``parameters`` (the plan's
+    or restore's options for this resource) and keyword arguments:
+    ``bank_section`` (the resource's part of the bank), and for restores
+    ``restore`` (target and credentials).
+
+    Hooks must be idempotent: after a worker dies, another one resumes the
+    flow and runs again the hook that was interrupted.
+    """
+
+    def on_prepare_begin(self, checkpoint, resource, context, parameters,
+                         **kwargs):
+        pass
+
+    def on_prepare_finish(self, checkpoint, resource, context, parameters,
+                          **kwargs):
+        pass
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        pass
+
+    def on_complete(self, checkpoint, resource, context, parameters,
+                    **kwargs):
+        pass
+
+
+HOOKS = ('on_prepare_begin', 'on_prepare_finish', 'on_main', 'on_complete')
+
+
 class ProtectionPlugin(abc.ABC):
     """Protects resources of the types it supports."""
 
     def __init__(self, config=None):
         # The provider's own configuration (its file), for plugin options.
         self._config = config
+
+    @abc.abstractmethod
+    def get_protect_operation(self, resource):
+        """The Operation that protects ``resource``."""
+
+    @abc.abstractmethod
+    def get_restore_operation(self, resource):
+        """The Operation that restores ``resource``."""
+
+    @abc.abstractmethod
+    def get_delete_operation(self, resource):
+        """The Operation that deletes ``resource``'s protected data."""
+
+    def get_verify_operation(self, resource):
+        """The Operation that verifies ``resource``'s protected data."""
+        return Operation()
+
+    def get_copy_operation(self, resource):
+        """The Operation that copies ``resource``'s data to another bank."""
+        return Operation()
 
     @classmethod
     @abc.abstractmethod
@@ -61,7 +122,8 @@ class ProtectablePlugin(abc.ABC):
     #: The resource type this plugin serves.
     resource_type = None
 
-    #: The types whose instances can depend on an instance of this type.
+    #: The types of the resources an instance of this type depends on: its
+    #: children in the resource graph (shown as ``dependent_types``).
     dependent_types = ()
 
     @abc.abstractmethod

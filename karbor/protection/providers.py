@@ -88,6 +88,28 @@ class Provider:
             for name in self.plugin_names]
         self.bank_class = _load_class(plugin_api.BANK_NAMESPACE,
                                       self.bank_name, path)
+        self._lock = threading.Lock()
+        self._bank = None
+        self._plugins = {}
+
+    def bank(self):
+        """The provider's bank (built on first use, then shared)."""
+        with self._lock:
+            if self._bank is None:
+                try:
+                    self._bank = self.bank_class(self.config)
+                except cfg.Error as err:
+                    raise exceptions.ProviderConfigError(
+                        path=self.path, reason=str(err)) from err
+            return self._bank
+
+    def plugin_for(self, resource_type):
+        """The protection plugin instance for ``resource_type``."""
+        plugin_class = self.plugin_class_for(resource_type)
+        with self._lock:
+            if plugin_class not in self._plugins:
+                self._plugins[plugin_class] = plugin_class(self.config)
+            return self._plugins[plugin_class]
 
     def plugin_class_for(self, resource_type):
         """The protection plugin of ``resource_type`` (first one wins)."""

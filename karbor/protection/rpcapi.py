@@ -3,17 +3,20 @@
 API version history:
 
 * 1.0 - Initial version: protectable types and instances, resource checks.
+* 1.1 - run_operation: start (or resume) an accepted operation.
 """
 
 from oslo_config import cfg
+from oslo_log import log as logging
 import oslo_messaging as messaging
 
 from karbor import rpc
 from karbor.common import exceptions
 
 CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
 
-RPC_API_VERSION = '1.0'
+RPC_API_VERSION = '1.1'
 
 
 class ProtectionAPI:
@@ -57,6 +60,20 @@ class ProtectionAPI:
                           protectable_type=protectable_type,
                           protectable_id=protectable_id,
                           parameters=parameters)
+
+    def run_operation(self, ctxt, operation_id):
+        """Ask any worker to run an accepted operation (a cast).
+
+        If the message is lost, or no worker is up, the operation stays
+        pending and a worker's recovery scan takes it later.
+        """
+        cctxt = self._client.prepare(version='1.1')
+        try:
+            cctxt.cast(ctxt, 'run_operation', operation_id=operation_id)
+        except Exception as err:  # the broker may be down: not fatal
+            LOG.warning('Could not send operation %s to the workers (%s); '
+                        'their recovery scan will take it', operation_id,
+                        err)
 
     def check_resources(self, ctxt, resources):
         """Raise the first resource of ``resources`` that does not exist."""

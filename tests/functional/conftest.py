@@ -28,6 +28,7 @@ from karbor.db import migration
 from karbor.db import models
 from karbor.db import session as db_session
 from karbor.protection import manager
+from karbor.protection import persistence
 from karbor.protection import providers
 from karbor.protection import rpcapi
 from tests import services
@@ -41,6 +42,7 @@ NOOP_PROVIDER_ID = 'b766f37c-d011-4026-8228-28730d734a3f'
 def use_database(url):
     CONF.set_override('connection', url, group='database')
     db_session.reset()
+    persistence.reset()
     migration.db_sync()
 
 
@@ -93,13 +95,20 @@ def any_database(request, _databases):
 def protection_worker(karbor_config):
     """A protection worker in this process, on the in-process transport."""
     import oslo_messaging as messaging
+    # Short leases and scans, so that recovery happens within a test.
+    CONF.set_override('lease_seconds', 3, group='protection')
+    CONF.set_override('recovery_interval', 1, group='protection')
+    CONF.set_override('pending_grace_seconds', 2, group='protection')
+    worker = manager.ProtectionManager()
+    worker.init_host()
     server = rpc.get_server(
         messaging.Target(topic=CONF.protection.topic, server='test-worker'),
-        [manager.ProtectionManager()])
+        [worker])
     server.start()
-    yield server
+    yield worker
     server.stop()
     server.wait()
+    worker.cleanup_host()
 
 
 @pytest.fixture(scope='session')

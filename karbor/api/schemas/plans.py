@@ -1,7 +1,5 @@
 """Request schemas of /plans."""
 
-import copy
-
 from karbor.api.schemas import common
 from karbor.common import constants
 
@@ -65,8 +63,3 @@ update = {
     'required': ['plan'],
     'additionalProperties': False,
 }
-
-
-def parameters_schema(options_schema):
-    """The schema of one parameters entry: the plugin's options schema."""
-    return copy.deepcopy(options_schema)

@@ -14,6 +14,7 @@ from karbor.api import views
 from karbor.api.schemas import plans as schemas
 from karbor.common import constants
 from karbor.common import exceptions
+from karbor.db import operations as db_operations
 from karbor.policies import plans as plan_policy
 
 FILTERS = ('name', 'status', 'description')
@@ -127,5 +128,9 @@ class PlansController(rest.RestController):
         ctxt = hooks.context_of(pecan.request)
         policy.authorize(ctxt, plan_policy.DELETE)
         plan = _get_plan(ctxt, plan_id)
+        if db_operations.active_for_plan(ctxt, plan.id):
+            raise exceptions.PlanInUse(
+                plan_id=plan.id, reason='a protect or another operation of '
+                'its checkpoints is running; retry when it is done')
         plan.destroy()
         return views.no_content()

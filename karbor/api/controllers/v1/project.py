@@ -6,6 +6,7 @@ from karbor.api import hooks
 from karbor.api.controllers.v1 import plans
 from karbor.api.controllers.v1 import protectables
 from karbor.api.controllers.v1 import providers
+from karbor.api.controllers.v1 import restores
 from karbor.api.controllers.v1 import services
 from karbor.common import exceptions
 
@@ -14,6 +15,7 @@ class ProjectController:
     plans = plans.PlansController()
     providers = providers.ProvidersController()
     protectables = protectables.ProtectablesController()
+    restores = restores.RestoresController()
 
 
 pecan.route(ProjectController, 'os-services', services.ServicesController())

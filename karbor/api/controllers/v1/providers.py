@@ -6,6 +6,7 @@ from pecan import rest
 from karbor import policy
 from karbor.api import hooks
 from karbor.api import listing
+from karbor.api.controllers.v1 import checkpoints
 from karbor.policies import providers as provider_policy
 from karbor.protection import providers
 
@@ -22,6 +23,7 @@ def provider_view(provider, detail=True):
 
 
 class ProvidersController(rest.RestController):
+    checkpoints = checkpoints.CheckpointsController()
 
     @pecan.expose('json')
     def get_all(self, **_query):

@@ -1,0 +1,172 @@
+"""/v1/{project_id}/providers/{provider_id}/checkpoints"""
+
+import datetime
+import json
+
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import pecan
+from pecan import rest
+
+from karbor import objects
+from karbor import policy
+from karbor.api import hooks
+from karbor.api import listing
+from karbor.api import validation
+from karbor.api import views
+from karbor.api.schemas import checkpoints as schemas
+from karbor.common import constants
+from karbor.common import exceptions
+from karbor.db import checkpoints as db_checkpoints
+from karbor.db import operations as db_operations
+from karbor.policies import checkpoints as checkpoint_policy
+from karbor.protection import providers
+from karbor.protection import rpcapi
+
+FILTERS = ('plan_id', 'status', 'start_date', 'end_date')
+SORT_KEYS = ('id', 'status', 'created_at', 'plan_id')
+
+
+def checkpoint_view(row):
+    plan = row.plan
+    return {
+        'id': row.id,
+        'project_id': row.project_id,
+        'status': row.status,
+        'protection_plan': {
+            'id': plan['id'],
+            'name': plan['name'],
+            'resources': plan['resources'],
+            'provider_id': row.provider_id,
+        },
+        # Karbor v1 clients json.loads() this: it is a JSON string.
+        'resource_graph': (json.dumps(row.resource_graph)
+                           if row.resource_graph is not None else None),
+        'extra_info': row.extra_info or {},
+        'error_info': row.error_info,
+        'created_at': views.isotime(row.created_at),
+        'updated_at': views.isotime(row.updated_at),
+        'finished_at': views.isotime(row.finished_at),
+    }
+
+
+def parse_date(name, value, end=False):
+    """A date (YYYY-MM-DD, the whole day) or an ISO 8601 time, as UTC.
+
+    ``end`` dates are exclusive bounds: the day after a plain date.
+    """
+    try:
+        if len(value) == 10:
+            day = datetime.datetime.strptime(value, '%Y-%m-%d')
+            return day + datetime.timedelta(days=1) if end else day
+        moment = timeutils.parse_isotime(value)
+    except ValueError:
+        raise exceptions.InvalidQueryParameter(
+            reason='%s must be a date (YYYY-MM-DD) or an ISO 8601 time, not '
+                   '%r' % (name, value)) from None
+    moment = timeutils.normalize_time(moment)
+    return moment + datetime.timedelta(microseconds=1) if end else moment
+
+
+def _provider(provider_id):
+    return providers.registry().get(provider_id)
+
+
+def _extra_info(values):
+    if 'extra-info' in values and 'extra_info' in values:
+        raise exceptions.InvalidInput(
+            reason='give extra-info or extra_info, not both')
+    return values.get('extra-info', values.get('extra_info')) or {}
+
+
+class CheckpointsController(rest.RestController):
+
+    @pecan.expose('json')
+    def get_all(self, provider_id, **_query):
+        ctxt = hooks.context_of(pecan.request)
+        policy.authorize(ctxt, checkpoint_policy.GET_ALL)
+        _provider(provider_id)
+        params = listing.parse(pecan.request, filters=FILTERS,
+                               sort_keys=SORT_KEYS)
+        project_id = listing.project_scope(
+            ctxt, params, checkpoint_policy.GET_ALL_TENANTS)
+        filters = dict(params.filters)
+        if 'status' in filters and \
+                filters['status'] not in constants.CHECKPOINT_STATUSES:
+            raise exceptions.InvalidQueryParameter(
+                reason='status must be one of %s'
+                % ', '.join(constants.CHECKPOINT_STATUSES))
+        if 'start_date' in filters:
+            filters['created_after'] = parse_date(
+                'start_date', filters.pop('start_date'))
+        if 'end_date' in filters:
+            filters['created_before'] = parse_date(
+                'end_date', filters.pop('end_date'), end=True)
+        rows, has_more = db_checkpoints.checkpoint_list(
+            ctxt, project_id, provider_id, filters=filters,
+            sort=params.sort, limit=params.limit, marker=params.marker)
+        body = {'checkpoints': [checkpoint_view(row) for row in rows]}
+        if has_more:
+            body.update(listing.next_link(pecan.request, params,
+                                          rows[-1].id, 'checkpoints'))
+        return body
+
+    @pecan.expose('json')
+    def get_one(self, provider_id, checkpoint_id):
+        ctxt = hooks.context_of(pecan.request)
+        policy.authorize(ctxt, checkpoint_policy.GET)
+        _provider(provider_id)
+        return {'checkpoint': checkpoint_view(db_checkpoints.checkpoint_get(
+            ctxt, checkpoint_id, ctxt.project_id, provider_id))}
+
+    @pecan.expose('json')
+    def post(self, provider_id):
+        ctxt = hooks.context_of(pecan.request)
+        body = validation.validated_body(pecan.request, schemas.create)
+        policy.authorize(ctxt, checkpoint_policy.CREATE)
+        provider = _provider(provider_id)
+        values = body['checkpoint']
+        plan = objects.Plan.get_by_id(ctxt, values['plan_id'],
+                                      project_id=ctxt.project_id)
+        if plan.provider_id != provider.id:
+            raise exceptions.ProviderMismatch(
+                plan_id=plan.id, plan_provider=plan.provider_id,
+                provider_id=provider.id)
+        checkpoint, operation = db_operations.accept_protect(ctxt, {
+            'id': uuidutils.generate_uuid(),
+            'project_id': ctxt.project_id,
+            'user_id': ctxt.user_id,
+            'provider_id': provider.id,
+            'plan_id': plan.id,
+            'plan': {'id': plan.id, 'name': plan.name,
+                     'description': plan.description,
+                     'provider_id': plan.provider_id,
+                     'resources': plan.resources,
+                     'parameters': plan.parameters},
+            'extra_info': _extra_info(values),
+        })
+        rpcapi.get_api().run_operation(ctxt, operation.id)
+        pecan.response.status = 202
+        return {'checkpoint': checkpoint_view(checkpoint)}
+
+    @pecan.expose('json')
+    def put(self, provider_id, checkpoint_id):
+        ctxt = hooks.context_of(pecan.request)
+        body = validation.validated_body(pecan.request, schemas.reset_state)
+        policy.authorize(ctxt, checkpoint_policy.RESET_STATE)
+        _provider(provider_id)
+        checkpoint = db_checkpoints.reset_state(
+            ctxt, checkpoint_id, ctxt.project_id, provider_id,
+            body['os-resetState']['state'])
+        return {'checkpoint': checkpoint_view(checkpoint)}
+
+    @pecan.expose('json')
+    def delete(self, provider_id, checkpoint_id):
+        ctxt = hooks.context_of(pecan.request)
+        policy.authorize(ctxt, checkpoint_policy.DELETE)
+        _provider(provider_id)
+        checkpoint, operation = db_operations.accept_delete(
+            ctxt, checkpoint_id, ctxt.project_id, provider_id)
+        rpcapi.get_api().run_operation(ctxt, operation.id)
+        pecan.response.status = 202
+        return {'checkpoint': checkpoint_view(checkpoint)}

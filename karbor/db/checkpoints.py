@@ -1,0 +1,96 @@
+"""DB API for the checkpoint index."""
+
+import sqlalchemy as sa
+
+from karbor.common import constants
+from karbor.common import exceptions
+from karbor.db import models
+from karbor.db import pagination
+from karbor.db import session as db_session
+
+
+def _visible(query, project_id, provider_id, include_deleted=False):
+    if project_id is not None:
+        query = query.where(models.Checkpoint.project_id == project_id)
+    if provider_id is not None:
+        query = query.where(models.Checkpoint.provider_id == provider_id)
+    if not include_deleted:
+        query = query.where(
+            models.Checkpoint.status != constants.CHECKPOINT_DELETED)
+    return query
+
+
+def checkpoint_get(context, checkpoint_id, project_id=None,
+                   provider_id=None, include_deleted=False):
+    with db_session.reader(context) as session:
+        query = _visible(sa.select(models.Checkpoint), project_id,
+                         provider_id, include_deleted).where(
+            models.Checkpoint.id == checkpoint_id)
+        checkpoint = session.execute(query).scalars().first()
+        if checkpoint is None:
+            raise exceptions.CheckpointNotFound(checkpoint_id=checkpoint_id)
+        return checkpoint
+
+
+def checkpoint_list(context, project_id, provider_id, filters=None, sort=(),
+                    limit=1000, marker=None):
+    """One page of checkpoints; deleted ones only when asked by status."""
+    filters = dict(filters or {})
+    include_deleted = filters.get('status') == constants.CHECKPOINT_DELETED
+    with db_session.reader(context) as session:
+        base = _visible(sa.select(models.Checkpoint), project_id,
+                        provider_id, include_deleted)
+        query = base
+        if 'plan_id' in filters:
+            query = query.where(
+                models.Checkpoint.plan_id == filters['plan_id'])
+        if 'status' in filters:
+            query = query.where(models.Checkpoint.status == filters['status'])
+        if 'created_after' in filters:
+            query = query.where(
+                models.Checkpoint.created_at >= filters['created_after'])
+        if 'created_before' in filters:
+            query = query.where(
+                models.Checkpoint.created_at < filters['created_before'])
+        return pagination.page(session, query, models.Checkpoint, sort,
+                               limit, marker, marker_query=base)
+
+
+def transition(session, checkpoint_id, allowed_from, to_status, **values):
+    """Move a checkpoint to ``to_status`` if it is in ``allowed_from``.
+
+    Returns the row, or None when its status is not one of
+    ``allowed_from`` (someone else changed it first). Every status change
+    of a checkpoint goes through here, so the transition table holds.
+    """
+    for status in allowed_from:
+        if to_status not in constants.CHECKPOINT_TRANSITIONS[status] and \
+                status != to_status:
+            raise ValueError('checkpoint transition %s -> %s is not allowed'
+                             % (status, to_status))
+    checkpoint = session.execute(
+        sa.select(models.Checkpoint).where(
+            models.Checkpoint.id == checkpoint_id).with_for_update()
+    ).scalars().first()
+    if checkpoint is None or checkpoint.status not in allowed_from:
+        return None
+    checkpoint.status = to_status
+    for key, value in values.items():
+        setattr(checkpoint, key, value)
+    session.flush()
+    return checkpoint
+
+
+def reset_state(context, checkpoint_id, project_id, provider_id, state):
+    with db_session.writer(context) as session:
+        checkpoint = checkpoint_get(context, checkpoint_id, project_id,
+                                    provider_id)
+        updated = transition(session, checkpoint_id,
+                             constants.CHECKPOINT_RESETTABLE, state,
+                             error_info=None)
+        if updated is None:
+            raise exceptions.InvalidCheckpointState(
+                checkpoint_id=checkpoint_id, status=checkpoint.status,
+                action='reset-state',
+                allowed=' or '.join(constants.CHECKPOINT_RESETTABLE))
+        return updated

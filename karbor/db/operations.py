@@ -1,0 +1,258 @@
+"""DB API for the engine's operations: acceptance, claims, leases, ends.
+
+An operation is accepted in the same transaction as its target's first
+state change (a checkpoint created ``protecting``, a checkpoint moved to
+``deleting``, a restore created ``in_progress``), so neither can exist
+without the other. It ends in the same transaction as its target's
+terminal status.
+"""
+
+import datetime
+
+from oslo_db import exception as db_exc
+from oslo_utils import timeutils
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from karbor.common import constants
+from karbor.common import exceptions
+from karbor.db import checkpoints as db_checkpoints
+from karbor.db import models
+from karbor.db import session as db_session
+
+C = constants
+
+
+def _new_operation(context, operation_type, **values):
+    return models.Operation(
+        id=uuidutils.generate_uuid(), project_id=context.project_id,
+        user_id=context.user_id, operation_type=operation_type,
+        state=C.OPERATION_PENDING, attempts=0,
+        request_id=getattr(context, 'request_id', None), **values)
+
+
+def protect_exclusive_key(plan_id):
+    return 'protect:%s' % plan_id
+
+
+def accept_protect(context, checkpoint_values):
+    """Create a ``protecting`` checkpoint and its protect operation."""
+    checkpoint = models.Checkpoint(status=C.CHECKPOINT_PROTECTING,
+                                   **checkpoint_values)
+    operation = _new_operation(
+        context, C.OPERATION_PROTECT, provider_id=checkpoint.provider_id,
+        plan_id=checkpoint.plan_id, checkpoint_id=checkpoint.id,
+        exclusive_key=protect_exclusive_key(checkpoint.plan_id))
+    try:
+        with db_session.writer(context) as session:
+            session.add(checkpoint)
+            session.add(operation)
+            session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exceptions.ProtectInProgress(
+            plan_id=checkpoint.plan_id) from None
+    return checkpoint, operation
+
+
+def accept_delete(context, checkpoint_id, project_id, provider_id):
+    """Move a checkpoint to ``deleting`` and create its delete operation."""
+    with db_session.writer(context) as session:
+        current = db_checkpoints.checkpoint_get(context, checkpoint_id,
+                                                project_id, provider_id)
+        checkpoint = db_checkpoints.transition(
+            session, checkpoint_id, C.CHECKPOINT_DELETABLE,
+            C.CHECKPOINT_DELETING, error_info=None)
+        if checkpoint is None:
+            raise exceptions.InvalidCheckpointState(
+                checkpoint_id=checkpoint_id, status=current.status,
+                action='delete',
+                allowed=' or '.join(C.CHECKPOINT_DELETABLE))
+        operation = _new_operation(
+            context, C.OPERATION_DELETE, provider_id=provider_id,
+            plan_id=checkpoint.plan_id, checkpoint_id=checkpoint_id,
+            exclusive_key='checkpoint:%s' % checkpoint_id)
+        session.add(operation)
+        session.flush()
+        return checkpoint, operation
+
+
+def accept_restore(context, restore_values):
+    """Create an ``in_progress`` restore of an available checkpoint."""
+    with db_session.writer(context) as session:
+        checkpoint = session.execute(
+            sa.select(models.Checkpoint).where(
+                models.Checkpoint.id == restore_values['checkpoint_id'])
+            .with_for_update()).scalars().first()
+        if checkpoint is None or \
+                checkpoint.status != C.CHECKPOINT_AVAILABLE:
+            raise exceptions.InvalidCheckpointState(
+                checkpoint_id=restore_values['checkpoint_id'],
+                status=checkpoint.status if checkpoint else 'gone',
+                action='restore', allowed=C.CHECKPOINT_AVAILABLE)
+        restore = models.Restore(status=C.RESTORE_IN_PROGRESS,
+                                 resources_status={}, resources_reason={},
+                                 **restore_values)
+        operation = _new_operation(
+            context, C.OPERATION_RESTORE,
+            provider_id=restore.provider_id, plan_id=checkpoint.plan_id,
+            checkpoint_id=checkpoint.id, restore_id=restore.id)
+        session.add(restore)
+        session.add(operation)
+        session.flush()
+        return restore, operation
+
+
+def operation_get(context, operation_id):
+    with db_session.reader(context) as session:
+        operation = session.get(models.Operation, operation_id)
+        if operation is None:
+            raise exceptions.NotFound(
+                'Operation %s could not be found.' % operation_id)
+        return operation
+
+
+def claim(context, operation_id, owner, lease_seconds):
+    """Take ``operation_id`` if nobody holds a live lease on it.
+
+    Returns the operation, or None when another worker owns it or it is
+    done. The conditional UPDATE is what makes two workers never run the
+    same operation.
+    """
+    now = timeutils.utcnow()
+    with db_session.writer(context) as session:
+        result = session.execute(
+            sa.update(models.Operation)
+            .where(models.Operation.id == operation_id)
+            .where(sa.or_(
+                models.Operation.state == C.OPERATION_PENDING,
+                sa.and_(models.Operation.state == C.OPERATION_RUNNING,
+                        models.Operation.lease_expires_at < now)))
+            .values(state=C.OPERATION_RUNNING, owner=owner,
+                    lease_expires_at=now + datetime.timedelta(
+                        seconds=lease_seconds),
+                    attempts=models.Operation.attempts + 1,
+                    updated_at=now))
+        if result.rowcount != 1:
+            return None
+        return session.get(models.Operation, operation_id,
+                           populate_existing=True)
+
+
+def renew(context, owner, operation_ids, lease_seconds):
+    """Extend the leases ``owner`` holds; returns the ids still owned."""
+    if not operation_ids:
+        return set()
+    now = timeutils.utcnow()
+    with db_session.writer(context) as session:
+        session.execute(
+            sa.update(models.Operation)
+            .where(models.Operation.id.in_(operation_ids))
+            .where(models.Operation.owner == owner)
+            .where(models.Operation.state == C.OPERATION_RUNNING)
+            .values(lease_expires_at=now + datetime.timedelta(
+                seconds=lease_seconds)))
+        owned = session.execute(
+            sa.select(models.Operation.id)
+            .where(models.Operation.id.in_(operation_ids))
+            .where(models.Operation.owner == owner)
+            .where(models.Operation.state == C.OPERATION_RUNNING)
+        ).scalars().all()
+        return set(owned)
+
+
+def is_owner(context, operation_id, owner):
+    with db_session.reader(context) as session:
+        return session.execute(
+            sa.select(sa.func.count()).select_from(models.Operation)
+            .where(models.Operation.id == operation_id,
+                   models.Operation.owner == owner,
+                   models.Operation.state == C.OPERATION_RUNNING)
+        ).scalar_one() == 1
+
+
+def set_flow(context, operation_id, owner, logbook_id, flow_id):
+    with db_session.writer(context) as session:
+        session.execute(
+            sa.update(models.Operation)
+            .where(models.Operation.id == operation_id,
+                   models.Operation.owner == owner)
+            .values(logbook_id=logbook_id, flow_id=flow_id))
+
+
+def recoverable(context, pending_grace_seconds, limit=50):
+    """Operations nobody is working on: expired leases, forgotten casts."""
+    now = timeutils.utcnow()
+    forgotten = now - datetime.timedelta(seconds=pending_grace_seconds)
+    with db_session.reader(context) as session:
+        return session.execute(
+            sa.select(models.Operation.id)
+            .where(sa.or_(
+                sa.and_(models.Operation.state == C.OPERATION_RUNNING,
+                        models.Operation.lease_expires_at < now),
+                sa.and_(models.Operation.state == C.OPERATION_PENDING,
+                        models.Operation.created_at < forgotten)))
+            .order_by(models.Operation.created_at)
+            .limit(limit)).scalars().all()
+
+
+# Terminal statuses of each operation's target, on success and failure.
+_CHECKPOINT_ENDS = {
+    C.OPERATION_PROTECT: ((C.CHECKPOINT_PROTECTING,),
+                          C.CHECKPOINT_AVAILABLE, C.CHECKPOINT_ERROR),
+    C.OPERATION_DELETE: ((C.CHECKPOINT_DELETING,),
+                         C.CHECKPOINT_DELETED, C.CHECKPOINT_ERROR_DELETING),
+}
+
+
+def finish(context, operation_id, owner, success, reason=None):
+    """End an operation and its target in one transaction.
+
+    Returns False (and changes nothing) when ``owner`` no longer holds the
+    operation: its new owner will end it.
+    """
+    now = timeutils.utcnow()
+    with db_session.writer(context) as session:
+        operation = session.execute(
+            sa.select(models.Operation)
+            .where(models.Operation.id == operation_id,
+                   models.Operation.state == C.OPERATION_RUNNING,
+                   models.Operation.owner == owner)
+            .with_for_update()).scalars().first()
+        if operation is None:
+            return False
+        if operation.operation_type in _CHECKPOINT_ENDS:
+            allowed, done, failed = _CHECKPOINT_ENDS[
+                operation.operation_type]
+            values = {'finished_at': now,
+                      'error_info': None if success else reason}
+            if success and done == C.CHECKPOINT_DELETED:
+                values['deleted_at'] = now
+            db_checkpoints.transition(session, operation.checkpoint_id,
+                                      allowed, done if success else failed,
+                                      **values)
+        elif operation.operation_type == C.OPERATION_RESTORE:
+            restore = session.get(models.Restore, operation.restore_id,
+                                  with_for_update=True)
+            if restore is not None and \
+                    restore.status == C.RESTORE_IN_PROGRESS:
+                restore.status = (C.RESTORE_SUCCESS if success
+                                  else C.RESTORE_FAIL)
+                restore.error_info = None if success else reason
+                restore.finished_at = now
+        operation.state = C.OPERATION_DONE
+        operation.exclusive_key = None
+        operation.lease_expires_at = None
+        operation.finished_at = now
+        operation.error_info = None if success else reason
+        session.flush()
+        return True
+
+
+def active_for_plan(context, plan_id):
+    """Operations still running or pending for ``plan_id``."""
+    with db_session.reader(context) as session:
+        return session.execute(
+            sa.select(sa.func.count()).select_from(models.Operation)
+            .where(models.Operation.plan_id == plan_id,
+                   models.Operation.state != C.OPERATION_DONE)
+        ).scalar_one()

@@ -1,0 +1,198 @@
+"""The protection engine of a worker: claims, leases, recovery, execution.
+
+No orphan states: every operation is owned under a lease that its worker
+renews while it runs. When a worker dies, its leases expire; the recovery
+scan of any worker then claims the operation again and resumes its flow
+from taskflow's persisted progress, or fails it with a reason after
+``max_attempts`` tries. An operation whose message was lost is found by
+the same scan.
+"""
+
+import concurrent.futures
+import os
+import threading
+import uuid
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from taskflow import engines as taskflow_engines
+from taskflow import states as taskflow_states
+
+from karbor import context as karbor_context
+from karbor.db import operations as db_operations
+from karbor.protection import persistence
+from karbor.protection import plugin_errors
+from karbor.protection import providers
+from karbor.protection.flows import operations as flows
+from karbor.protection.flows import runtime as flow_runtime
+
+CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
+
+
+class ProtectionEngine:
+
+    def __init__(self, host=None):
+        self.owner = '%s:%d:%s' % (host or CONF.host, os.getpid(),
+                                   uuid.uuid4().hex[:8])
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            CONF.protection.max_concurrent_operations,
+            thread_name_prefix='karbor-operation')
+        self._lock = threading.Lock()
+        self._queued = set()      # submitted, not finished here
+        self._running = set()     # claimed by this worker
+        self._lost = set()        # claimed, but the lease went to another
+        self._stop = threading.Event()
+        self._threads = []
+
+    # -- life cycle ------------------------------------------------------
+    def start(self):
+        for target, name in ((self._renew_loop, 'karbor-lease'),
+                             (self._recovery_loop, 'karbor-recovery')):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, wait=True):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._executor.shutdown(wait=wait, cancel_futures=True)
+
+    # -- work ------------------------------------------------------------
+    def submit(self, operation_id):
+        with self._lock:
+            if operation_id in self._queued or self._stop.is_set():
+                return None
+            self._queued.add(operation_id)
+        return self._executor.submit(self._run, operation_id)
+
+    def is_lost(self, operation_id):
+        with self._lock:
+            return operation_id in self._lost
+
+    def _run(self, operation_id):
+        context = karbor_context.get_admin_context()
+        try:
+            operation = db_operations.claim(context, operation_id,
+                                            self.owner,
+                                            CONF.protection.lease_seconds)
+            if operation is None:
+                return   # done, or another worker holds it
+            with self._lock:
+                self._running.add(operation_id)
+            self._execute(context, operation)
+        except Exception:
+            LOG.exception('Operation %s could not be run', operation_id)
+        finally:
+            with self._lock:
+                self._queued.discard(operation_id)
+                self._running.discard(operation_id)
+                self._lost.discard(operation_id)
+
+    def _execute(self, context, operation):
+        context.request_id = operation.request_id or context.request_id
+        context.project_id = operation.project_id
+        context.user_id = operation.user_id
+        context.update_store()
+        runtime = None
+        try:
+            provider = providers.registry().get(operation.provider_id)
+            runtime = flow_runtime.OperationRuntime(
+                context, operation, self.owner, provider, self.is_lost)
+            if operation.attempts > CONF.protection.max_attempts:
+                runtime.finish(False, 'gave up after %d attempts: the '
+                               'workers running it stopped each time'
+                               % (operation.attempts - 1))
+                return
+            flow = flows.BUILDERS[operation.operation_type](runtime)
+        except Exception as err:
+            reason = plugin_errors.user_reason(
+                err, 'preparing the %s' % operation.operation_type)
+            (runtime or _Finisher(context, operation, self.owner)).finish(
+                False, reason)
+            return
+        book, detail = self._flow_detail(context, operation)
+        if detail.state in (taskflow_states.REVERTED,
+                            taskflow_states.FAILURE):
+            runtime.finish(False, 'the %s failed and its worker stopped '
+                           'before recording why' % operation.operation_type)
+        else:
+            LOG.info('Running %s operation %s (attempt %d)',
+                     operation.operation_type, operation.id,
+                     operation.attempts)
+            engine = taskflow_engines.load(
+                flow, flow_detail=detail, book=book,
+                backend=persistence.backend(), engine='parallel',
+                max_workers=CONF.protection.max_parallel_resources)
+            try:
+                engine.run()
+            except Exception as err:
+                if not self.is_lost(operation.id):
+                    runtime.finish(False, plugin_errors.user_reason(
+                        err, operation.operation_type))
+        if runtime.finished:
+            persistence.forget(book.uuid)
+
+    def _flow_detail(self, context, operation):
+        book = detail = None
+        if operation.logbook_id:
+            book, detail = persistence.load_flow_detail(operation.logbook_id,
+                                                        operation.flow_id)
+        if detail is None:
+            book, detail = persistence.new_flow_detail(
+                '%s-%s' % (operation.operation_type, operation.id))
+            db_operations.set_flow(context, operation.id, self.owner,
+                                   book.uuid, detail.uuid)
+        return book, detail
+
+    # -- background loops -------------------------------------------------
+    def _renew_loop(self):
+        interval = CONF.protection.lease_seconds / 3.0
+        context = karbor_context.get_admin_context()
+        while not self._stop.wait(interval):
+            with self._lock:
+                mine = set(self._running) - self._lost
+            if not mine:
+                continue
+            try:
+                owned = db_operations.renew(context, self.owner, mine,
+                                            CONF.protection.lease_seconds)
+            except Exception:
+                LOG.exception('Renewing leases failed; retrying')
+                continue
+            lost = mine - owned
+            if lost:
+                LOG.warning('Lost the lease of operations %s: another '
+                            'worker took them over', ', '.join(sorted(lost)))
+                with self._lock:
+                    self._lost |= lost
+
+    def recover_once(self):
+        """Submit every operation nobody is working on; returns their ids."""
+        context = karbor_context.get_admin_context()
+        found = db_operations.recoverable(
+            context, CONF.protection.pending_grace_seconds)
+        submitted = [op_id for op_id in found if self.submit(op_id)]
+        if submitted:
+            LOG.info('Recovering operations %s', ', '.join(submitted))
+        return submitted
+
+    def _recovery_loop(self):
+        while True:
+            try:
+                self.recover_once()
+            except Exception:
+                LOG.exception('Recovery scan failed; retrying')
+            if self._stop.wait(CONF.protection.recovery_interval):
+                return
+
+
+class _Finisher:
+    """Ends an operation whose runtime could not even be built."""
+
+    def __init__(self, context, operation, owner):
+        self._args = (context, operation.id, owner)
+
+    def finish(self, success, reason=None):
+        return db_operations.finish(*self._args, success, reason)

@@ -1,0 +1,243 @@
+"""Protect, delete and restore flows: Initiate → resource graph → Complete.
+
+The first task of each flow ends the operation as failed when the flow
+reverts, recording the reason; the last one ends it as done. Both end the
+operation and its target in one transaction (karbor.db.operations.finish).
+"""
+
+from taskflow import task
+from taskflow.patterns import linear_flow
+
+from karbor.common import constants
+from karbor.db import checkpoints as db_checkpoints
+from karbor.db import restores as db_restores
+from karbor.db import session as db_session
+from karbor.protection import checkpoint_store
+from karbor.protection import resource_graph
+from karbor.protection.flows import graph
+from karbor.protection.flows import runtime as flow_runtime
+
+
+def failure_reason(flow_failures, default):
+    """The user-facing reason of the first failure of a flow."""
+    for failure in (flow_failures or {}).values():
+        exception = getattr(failure, 'exception', None)
+        if exception is not None:
+            return str(exception)
+        return str(failure)
+    return default
+
+
+class _RuntimeTask(task.Task):
+
+    def __init__(self, runtime, name):
+        super().__init__(name=name)
+        self.runtime = runtime
+
+
+class InitiateTask(_RuntimeTask):
+    """Checks ownership; on revert, ends the operation as failed."""
+
+    failure_default = 'the operation failed'
+
+    def execute(self):
+        self.runtime.check()
+        self.initiate()
+
+    def initiate(self):
+        pass
+
+    def revert(self, *args, **kwargs):
+        reason = failure_reason(kwargs.get('flow_failures'),
+                                self.failure_default)
+        self.runtime.finish(False, reason)
+
+
+class CompleteTask(_RuntimeTask):
+
+    def execute(self):
+        self.runtime.check()
+        self.complete()
+        self.runtime.finish(True)
+
+    def complete(self):
+        pass
+
+    def revert(self, *args, **kwargs):
+        pass
+
+
+# -- protect -------------------------------------------------------------
+
+class InitiateProtect(InitiateTask):
+    failure_default = 'protecting the plan failed'
+
+    def initiate(self):
+        checkpoint = db_checkpoints.checkpoint_get(
+            self.runtime.context, self.runtime.checkpoint.id)
+        checkpoint_store.write_metadata(self.runtime.bank, checkpoint)
+
+
+class CompleteProtect(CompleteTask):
+
+    def __init__(self, runtime, name, nodes):
+        super().__init__(runtime, name)
+        self.nodes = nodes
+
+    def complete(self):
+        bank = self.runtime.bank
+        for node in self.nodes:
+            checkpoint_store.write_manifest(bank, self.runtime.checkpoint.id,
+                                            node.resource)
+        checkpoint = db_checkpoints.checkpoint_get(
+            self.runtime.context, self.runtime.checkpoint.id)
+        checkpoint.status = constants.CHECKPOINT_AVAILABLE
+        checkpoint_store.write_metadata(bank, checkpoint)
+
+
+def _checkpoint_info(row):
+    return flow_runtime.CheckpointInfo(
+        id=row.id, project_id=row.project_id, provider_id=row.provider_id,
+        plan=row.plan, resource_graph=row.resource_graph,
+        extra_info=row.extra_info)
+
+
+def _resource_graph(runtime, checkpoint):
+    """The checkpoint's graph: computed once, then reused on resume."""
+    if checkpoint.resource_graph is not None:
+        return resource_graph.deserialize(checkpoint.resource_graph)
+    nodes = resource_graph.build(runtime.context,
+                                 checkpoint.plan['resources'],
+                                 runtime.provider.supported_types())
+    with db_session.writer(runtime.context) as session:
+        db_checkpoints.transition(
+            session, checkpoint.id, (constants.CHECKPOINT_PROTECTING,),
+            constants.CHECKPOINT_PROTECTING,
+            resource_graph=resource_graph.serialize(nodes))
+    return nodes
+
+
+def build_protect(runtime):
+    checkpoint = db_checkpoints.checkpoint_get(
+        runtime.context, runtime.operation.checkpoint_id,
+        include_deleted=True)
+    nodes = _resource_graph(runtime, checkpoint)
+    runtime.checkpoint = _checkpoint_info(checkpoint)
+    flow = linear_flow.Flow('protect')
+    flow.add(InitiateProtect(runtime, 'protect:initiate'),
+             graph.build(runtime, 'protect', nodes,
+                         lambda plugin, r: plugin.get_protect_operation(r),
+                         checkpoint.plan.get('parameters') or {}),
+             CompleteProtect(runtime, 'protect:complete', nodes))
+    return flow
+
+
+# -- delete --------------------------------------------------------------
+
+class InitiateDelete(InitiateTask):
+    failure_default = 'deleting the checkpoint failed'
+
+
+class CompleteDelete(CompleteTask):
+
+    def complete(self):
+        checkpoint_store.delete_checkpoint(self.runtime.bank,
+                                           self.runtime.checkpoint.id)
+
+
+def build_delete(runtime):
+    checkpoint = db_checkpoints.checkpoint_get(
+        runtime.context, runtime.operation.checkpoint_id,
+        include_deleted=True)
+    runtime.checkpoint = _checkpoint_info(checkpoint)
+    # A checkpoint that failed before its graph was known has no plugin
+    # data: deleting it is only removing what is under its prefix.
+    nodes = (resource_graph.deserialize(checkpoint.resource_graph)
+             if checkpoint.resource_graph else [])
+    flow = linear_flow.Flow('delete')
+    flow.add(InitiateDelete(runtime, 'delete:initiate'))
+    if nodes:
+        flow.add(graph.build(
+            runtime, 'delete', nodes,
+            lambda plugin, r: plugin.get_delete_operation(r),
+            checkpoint.plan.get('parameters') or {}))
+    flow.add(CompleteDelete(runtime, 'delete:complete'))
+    return flow
+
+
+# -- restore -------------------------------------------------------------
+
+def _resource_key(resource):
+    return '%s#%s' % (resource.type, resource.id)
+
+
+class InitiateRestore(InitiateTask):
+    failure_default = 'the restore failed'
+
+    def __init__(self, runtime, name, nodes):
+        super().__init__(runtime, name)
+        self.nodes = nodes
+
+    def initiate(self):
+        # The checkpoint must still be in the bank, whatever the index says.
+        checkpoint_store.read_metadata(self.runtime.bank,
+                                       self.runtime.checkpoint.id)
+        for node in self.nodes:
+            db_restores.update_resource_status(
+                self.runtime.context, self.runtime.restore.id,
+                _resource_key(node.resource), constants.RESOURCE_RESTORING)
+
+
+class RestoredResource(task.Task):
+    """Marks one resource restored once its hooks all succeeded."""
+
+    def __init__(self, runtime, resource):
+        super().__init__(name='restore:%s:done' % _resource_key(resource))
+        self.runtime = runtime
+        self.resource = resource
+
+    def execute(self):
+        db_restores.update_resource_status(
+            self.runtime.context, self.runtime.restore.id,
+            _resource_key(self.resource), constants.RESOURCE_AVAILABLE)
+
+
+class CompleteRestore(CompleteTask):
+    pass
+
+
+def build_restore(runtime):
+    restore = db_restores.restore_get(runtime.context,
+                                      runtime.operation.restore_id)
+    checkpoint = db_checkpoints.checkpoint_get(
+        runtime.context, restore.checkpoint_id, include_deleted=True)
+    runtime.restore = restore
+    runtime.checkpoint = _checkpoint_info(checkpoint)
+    nodes = resource_graph.deserialize(checkpoint.resource_graph or [{}, []])
+
+    def record_failure(resource, reason):
+        db_restores.update_resource_status(
+            runtime.context, restore.id, _resource_key(resource),
+            constants.RESOURCE_ERROR, reason)
+
+    hooks = graph.build(
+        runtime, 'restore', nodes,
+        lambda plugin, r: plugin.get_restore_operation(r),
+        restore.parameters or {},
+        extra_kwargs={'restore': {'target': restore.restore_target,
+                                  'auth': restore.restore_auth}},
+        on_failure=record_failure)
+    done = [RestoredResource(runtime, node.resource) for node in nodes]
+    flow = linear_flow.Flow('restore')
+    flow.add(InitiateRestore(runtime, 'restore:initiate', nodes), hooks)
+    if done:
+        flow.add(*done)
+    flow.add(CompleteRestore(runtime, 'restore:complete'))
+    return flow
+
+
+BUILDERS = {
+    constants.OPERATION_PROTECT: build_protect,
+    constants.OPERATION_DELETE: build_delete,
+    constants.OPERATION_RESTORE: build_restore,
+}

@@ -1,0 +1,48 @@
+"""What the tasks of one running operation share.
+
+Tasks are rebuilt when a flow is resumed, so they hold this runtime (ids,
+the provider, the bank, the engine's ownership state) and never anything
+that taskflow would have to persist.
+"""
+
+import collections
+
+from karbor.common import exceptions
+from karbor.db import operations as db_operations
+
+CheckpointInfo = collections.namedtuple(
+    'CheckpointInfo',
+    ('id', 'project_id', 'provider_id', 'plan', 'resource_graph',
+     'extra_info'))
+
+
+class OperationRuntime:
+
+    def __init__(self, context, operation, owner, provider, is_lost):
+        self.context = context
+        self.operation = operation
+        self.owner = owner
+        self.provider = provider
+        self._is_lost = is_lost
+        self.finished = False
+        self.checkpoint = None     # CheckpointInfo, set by the flow builder
+        self.restore = None        # the restore row, for restores
+
+    @property
+    def bank(self):
+        return self.provider.bank()
+
+    def check(self):
+        """Stop working on an operation another worker has taken over."""
+        if self._is_lost(self.operation.id):
+            raise exceptions.OperationLeaseLost(
+                operation_id=self.operation.id)
+
+    def finish(self, success, reason=None):
+        """End the operation and its target, once; False if not ours."""
+        if self.finished:
+            return True
+        done = db_operations.finish(self.context, self.operation.id,
+                                    self.owner, success, reason)
+        self.finished = True
+        return done
