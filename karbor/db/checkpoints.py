@@ -63,17 +63,16 @@ def transition(session, checkpoint_id, allowed_from, to_status, **values):
     ``allowed_from`` (someone else changed it first). Every status change
     of a checkpoint goes through here, so the transition table holds.
     """
-    for status in allowed_from:
-        if to_status not in constants.CHECKPOINT_TRANSITIONS[status] and \
-                status != to_status:
-            raise ValueError('checkpoint transition %s -> %s is not allowed'
-                             % (status, to_status))
     checkpoint = session.execute(
         sa.select(models.Checkpoint).where(
             models.Checkpoint.id == checkpoint_id).with_for_update()
     ).scalars().first()
     if checkpoint is None or checkpoint.status not in allowed_from:
         return None
+    if to_status != checkpoint.status and to_status not in \
+            constants.CHECKPOINT_TRANSITIONS[checkpoint.status]:
+        raise ValueError('checkpoint transition %s -> %s is not allowed'
+                         % (checkpoint.status, to_status))
     checkpoint.status = to_status
     for key, value in values.items():
         setattr(checkpoint, key, value)

@@ -29,14 +29,34 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
+def _sqlite_begin(connection):
+    # A deferred transaction that reads and then writes can deadlock with
+    # another writer, and SQLite then fails at once instead of waiting.
+    # Taking the write lock up front makes transactions queue instead
+    # (readers of other connections are not blocked in WAL mode).
+    # oslo.db emits a plain BEGIN unless this flag says one was emitted.
+    if 'in_transaction' not in connection.info:
+        connection.exec_driver_sql('BEGIN IMMEDIATE')
+        connection.info['in_transaction'] = True
+
+
+def _sqlite_engine(engine):
+    sa.event.listen(engine, 'connect', _sqlite_pragmas)
+    # Replace oslo.db's deferred BEGIN with ours (it keeps its own
+    # commit/rollback bookkeeping of the same flag).
+    for listener in list(engine.dispatch.begin):
+        if getattr(listener, '__name__', '') == '_sqlite_emit_begin':
+            sa.event.remove(engine, 'begin', listener)
+    sa.event.listen(engine, 'begin', _sqlite_begin)
+
+
 def _build_facade():
     # oslo.db reads the rest of the [database] options itself on start.
     facade = enginefacade.transaction_context()
     url = db_conf.connection_url()
     hooks = []
     if url.startswith('sqlite'):
-        hooks.append(lambda engine: sa.event.listen(engine, 'connect',
-                                                    _sqlite_pragmas))
+        hooks.append(_sqlite_engine)
     facade.configure(connection=url, sqlite_fk=True, on_engine_create=hooks)
     return facade
 

@@ -20,7 +20,8 @@ rules = [
         [{'method': 'GET', 'path': '/v1/{project_id}/restores'}]),
     policy.DocumentedRuleDefault(
         GET_ALL_TENANTS, base.ADMIN, 'List the restores of every project.',
-        [{'method': 'GET', 'path': '/v1/{project_id}/restores?all_tenants=1'}]),
+        [{'method': 'GET',
+          'path': '/v1/{project_id}/restores?all_tenants=1'}]),
 ]
 
 

@@ -11,8 +11,10 @@ from oslo_config import cfg
 from oslo_utils import uuidutils
 from taskflow.persistence import backends
 from taskflow.persistence import models
+from taskflow.persistence.backends import impl_sqlalchemy
 
 from karbor.conf import database as db_conf
+from karbor.db import session as db_session
 
 CONF = cfg.CONF
 
@@ -29,19 +31,21 @@ def _url(url=None):
 
 
 def backend():
+    """Taskflow's backend on Karbor's own engine (one pool, and on SQLite
+    the same transaction discipline)."""
     global _BACKEND
     if _BACKEND is None:
         with _LOCK:
             if _BACKEND is None:
-                _BACKEND = backends.fetch({'connection': _url()})
+                _BACKEND = impl_sqlalchemy.SQLAlchemyBackend(
+                    {'connection': _url()}, engine=db_session.get_engine())
     return _BACKEND
 
 
 def reset():
     global _BACKEND
+    # The engine belongs to karbor.db.session, which disposes of it.
     with _LOCK:
-        if _BACKEND is not None:
-            _BACKEND.close()
         _BACKEND = None
 
 

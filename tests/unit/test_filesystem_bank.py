@@ -349,14 +349,15 @@ def test_temp_files_of_dead_writers_are_swept(bank, tmp_path):
     bank.put_object('d/k', b'1')
     directory = tmp_path / 'bank' / 'objects' / 'd'
     (directory / '.tmp-dead~').write_bytes(b'left by a crash')
-    path, live = bank._new_temp(str(directory))
+    path, live, lock = bank._new_temp(str(directory))
+    live.close()  # written, not yet renamed: the dup keeps the lock
     try:
         assert bank.cleanup_temp_files() == 1
         assert sorted(os.listdir(directory)) == [
             os.path.basename(path), 'k', 'k~info']
     finally:
-        live.close()
-        os.unlink(path)
+        os.close(lock)
+    assert bank.cleanup_temp_files() == 1
     (directory / '.tmp-dead2~').write_bytes(b'left by a crash')
     filesystem._CLEANED.clear()
     make_bank(tmp_path / 'bank')  # a restarted service sweeps

@@ -22,6 +22,8 @@ Deleting removes the sidecar first for the same reason. Temp files are
 flocked by their writer; the constructor removes the unlocked ones.
 """
 
+from concurrent import futures
+import contextlib
 import errno
 import fcntl
 import hashlib
@@ -61,6 +63,38 @@ def _fail(action, key, err):
         reason='cannot %s %r: %s' % (action, key, err))
 
 
+@contextlib.contextmanager
+def _dir_fd(directory, lock=False):
+    """A directory's fd; ``lock``: flocked, to serialise the two renames of
+    writers (best effort where dirs cannot be flocked, as on some NFS)."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        if lock:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _stream(data, temp):
+    """Write ``data`` to ``temp``; (sha256, size). A big chunk is hashed in
+    a helper thread while it is written (both release the GIL): that nearly
+    doubles the throughput on a fast disk."""
+    digest, size = hashlib.sha256(), 0
+    with futures.ThreadPoolExecutor(1) as pool:  # its thread starts lazily
+        for chunk in _chunks(data):
+            if len(chunk) < 1024 * 1024:
+                digest.update(chunk)
+                temp.write(chunk)
+            else:
+                hashed = pool.submit(digest.update, chunk)
+                temp.write(chunk)
+                hashed.result()
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
 def _chunks(data):
     """Bytes chunks of bytes, a binary file object or an iterable."""
     if isinstance(data, (bytes, bytearray, memoryview)):
@@ -72,10 +106,7 @@ def _chunks(data):
             yield chunk
     else:
         for chunk in data:
-            if not isinstance(chunk, (bytes, bytearray, memoryview)):
-                raise TypeError('bank data chunks must be bytes, not %s'
-                                % type(chunk).__name__)
-            yield chunk
+            yield memoryview(chunk).cast('B')  # TypeError if not bytes
 
 
 class FileSystemBank(base.Bank):
@@ -120,11 +151,8 @@ class FileSystemBank(base.Bank):
 
     def _sync_dir(self, path):
         if self._fsync:
-            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-            try:
+            with _dir_fd(path) as fd:
                 os.fsync(fd)
-            finally:
-                os.close(fd)
 
     def _makedirs(self, key):
         """Create the key's parent dirs, fsync-ing where entries were
@@ -132,35 +160,29 @@ class FileSystemBank(base.Bank):
         path, created = self._root, []
         for segment in key.split('/')[:-1]:
             path = os.path.join(path, segment)
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.mkdir(path)
                 created.append(os.path.dirname(path))
-            except FileExistsError:
-                pass
         self._dir(key.split('/')[:-1], key)  # recheck: no symlink escape
         for parent in created:
             self._sync_dir(parent)
 
     # -- writing ------------------------------------------------------------
     def _new_temp(self, directory):
-        """A temp file, flocked so that a sweep knows its writer lives."""
+        """(path, file to write, lock): ``lock`` is a dup of the file's fd
+        and keeps its flock after the file is closed, until the renames are
+        done; a sweep leaves locked temp files alone."""
         while True:
-            path = os.path.join(directory,
-                                TEMP_PREFIX + uuid.uuid4().hex + '~')
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _OPEN,
-                         0o640)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+            path = os.path.join(directory, '%s%s~' % (TEMP_PREFIX,
+                                                      uuid.uuid4().hex))
+            temp = open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                                | _OPEN, 0o640), 'wb', base.CHUNK_SIZE)
+            fcntl.flock(temp, fcntl.LOCK_EX)
+            with contextlib.suppress(FileNotFoundError):
                 # A sweep may have taken it between creation and the lock.
-                if os.stat(path).st_ino == os.fstat(fd).st_ino:
-                    return path, os.fdopen(fd, 'wb',
-                                           buffering=base.CHUNK_SIZE)
-            except FileNotFoundError:
-                pass
-            except BaseException:
-                os.close(fd)
-                raise
-            os.close(fd)
+                if os.stat(path).st_ino == os.fstat(temp.fileno()).st_ino:
+                    return path, temp, os.dup(temp.fileno())
+            temp.close()
 
     def _finish(self, temp):
         temp.flush()
@@ -175,7 +197,7 @@ class FileSystemBank(base.Bank):
                    for k, v in metadata.items()):
             raise exceptions.BankError(
                 reason='metadata of %r must map strings to strings' % key)
-        temps = []
+        temps, done = [], False
         try:
             for attempt in range(5):
                 # A concurrent delete may prune the fresh dirs: redo them.
@@ -186,42 +208,35 @@ class FileSystemBank(base.Bank):
                 except FileNotFoundError:
                     if attempt == 4:
                         raise
-            data_path, temp = temps[0]
-            digest, size = hashlib.sha256(), 0
-            for chunk in _chunks(data):
-                digest.update(chunk)
-                temp.write(chunk)
-                size += len(chunk)
+            data_path, temp, _lock = temps[0]
+            sha256, size = _stream(data, temp)
             self._finish(temp)
             # Stat the temp path (ours alone) after close: NFS may bump the
             # mtime when the close flushes.
             st = os.stat(data_path)
-            info = {'size': size, 'sha256': digest.hexdigest(),
-                    'metadata': metadata, 'ino': st.st_ino,
-                    'mtime_ns': st.st_mtime_ns}
+            info = {'size': size, 'sha256': sha256, 'metadata': metadata,
+                    'ino': st.st_ino, 'mtime_ns': st.st_mtime_ns}
             temps.append(self._new_temp(directory))
-            info_path, temp = temps[1]
+            info_path, temp, _lock = temps[1]
             temp.write(json.dumps(info, sort_keys=True).encode())
             self._finish(temp)
             target = os.path.join(directory, name)
-            with self._dir_lock(directory):
+            with _dir_fd(directory, lock=True):
                 os.replace(data_path, target)
                 os.replace(info_path, target + INFO_SUFFIX)
-            temps = []
+            done = True
             self._sync_dir(directory)
         except OSError as err:
             raise _fail('write', key, err) from err
         finally:
-            for path, temp in temps:
-                temp.close()
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
-        return base.ObjectInfo(key, size, info['sha256'], metadata)
-
-    def _dir_lock(self, directory):
-        return _DirLock(directory)
+            for path, temp, lock in temps:
+                with contextlib.suppress(OSError):
+                    temp.close()  # may retry a flush that fails again
+                os.close(lock)
+                if not done:  # a failed write leaves no trace
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+        return base.ObjectInfo(key, size, sha256, metadata)
 
     # -- reading ------------------------------------------------------------
     def _open(self, key):
@@ -230,18 +245,14 @@ class FileSystemBank(base.Bank):
         directory, name = self._locate(key)
         path = os.path.join(directory, name)
         for attempt in range(4):
+            data = None
             try:
                 fd = os.open(path, os.O_RDONLY | _OPEN)
-            except OSError as err:
-                if err.errno in _MISSING:
-                    raise exceptions.BankObjectNotFound(key=key) from None
-                raise _fail('read', key, err) from err
-            if not stat.S_ISREG(os.fstat(fd).st_mode):  # a directory, say
-                os.close(fd)
-                raise exceptions.BankObjectNotFound(key=key)
-            data = open(fd, 'rb', buffering=0)
-            try:
                 st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode):  # a directory, say
+                    os.close(fd)
+                    raise FileNotFoundError(errno.ENOENT, 'not a file')
+                data = open(fd, 'rb', buffering=0)
                 with open(os.open(path + INFO_SUFFIX, os.O_RDONLY | _OPEN),
                           'rb') as f:
                     info = json.load(f)
@@ -252,14 +263,13 @@ class FileSystemBank(base.Bank):
                         self._sha256(data) == info['sha256']:
                     data.seek(0)  # same bytes, another file (a copy)
                     return data, info
-            except OSError as err:
-                data.close()
-                if err.errno in _MISSING:
+            except (OSError, ValueError, KeyError, TypeError) as err:
+                if data:
+                    data.close()
+                if getattr(err, 'errno', None) in _MISSING:
                     raise exceptions.BankObjectNotFound(key=key) from None
-                raise _fail('read', key, err) from err
-            except (ValueError, KeyError, TypeError) as err:
-                data.close()
-                raise _fail('read the info of', key, err) from err
+                raise _fail('read' if isinstance(err, OSError) else
+                            'parse the info of', key, err) from err
             data.close()
             time.sleep(0.01 * (attempt + 1))
         raise exceptions.BankObjectNotFound(key=key)
@@ -299,8 +309,8 @@ class FileSystemBank(base.Bank):
             return []
         *dirs, partial = prefix.split('/')
         try:  # a prefix no key can have matches nothing
-            start = self._dir(dirs, prefix) if not dirs else \
-                self._dir(base.check_key('/'.join(dirs)).split('/'), prefix)
+            start = self._dir(dirs and base.check_key('/'.join(dirs)).split(
+                '/'), prefix)
         except exceptions.InvalidBankKey:
             return []
         keys = []
@@ -328,7 +338,7 @@ class FileSystemBank(base.Bank):
         order = []
         for e in entries:
             if not e.name.startswith(partial) or e.is_symlink() or \
-                    not base._SEGMENT.match(e.name) or e.name in ('.', '..'):
+                    not base._SEGMENT.match(e.name):
                 continue
             if e.is_dir(follow_symlinks=False):
                 order.append((base_key + e.name + '/', True))
@@ -348,7 +358,7 @@ class FileSystemBank(base.Bank):
         directory, name = self._locate(key)
         path = os.path.join(directory, name)
         try:
-            with self._dir_lock(directory):
+            with _dir_fd(directory, lock=True):
                 for victim in (path + INFO_SUFFIX, path):  # sidecar first
                     try:
                         os.unlink(victim)
@@ -377,42 +387,11 @@ class FileSystemBank(base.Bank):
         removed = 0
         for directory, _dirs, files in os.walk(self._root):
             for name in files:
-                if not (name.startswith(TEMP_PREFIX) and name.endswith('~')):
-                    continue
-                path = os.path.join(directory, name)
-                try:
-                    fd = os.open(path, os.O_RDONLY | _OPEN)
-                except OSError:
-                    continue
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    os.unlink(path)
-                    removed += 1
-                except OSError:
-                    pass  # locked: a live writer
-                finally:
-                    os.close(fd)
+                if name.startswith(TEMP_PREFIX) and name.endswith('~'):
+                    path = os.path.join(directory, name)
+                    with contextlib.suppress(OSError), open(os.open(
+                            path, os.O_RDONLY | os.O_NONBLOCK | _OPEN)) as f:
+                        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        os.unlink(path)  # not reached while its writer lives
+                        removed += 1
         return removed
-
-
-class _DirLock:
-    """flock of a directory, serialising the two renames of a write. Where
-    directories cannot be flocked (some NFS setups) it is best effort."""
-
-    def __init__(self, directory):
-        self._directory = directory
-        self._fd = None
-
-    def __enter__(self):
-        self._fd = os.open(self._directory,
-                           os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-        except OSError as err:
-            if err.errno not in (errno.EBADF, errno.ENOLCK, errno.EINVAL):
-                os.close(self._fd)
-                raise
-        return self
-
-    def __exit__(self, *exc):
-        os.close(self._fd)

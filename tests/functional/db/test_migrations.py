@@ -48,6 +48,29 @@ def _check_0001_services_plans(engine):
     assert left == 0
 
 
+def _check_0002_checkpoints_operations(engine):
+    inspector = sa.inspect(engine)
+    assert {'checkpoints', 'restores', 'operations'} <= set(
+        inspector.get_table_names())
+    insert = sa.text(
+        "INSERT INTO operations (id, project_id, operation_type, "
+        "provider_id, state, exclusive_key, attempts, created_at, "
+        "updated_at) VALUES (:id, 'p', 'protect', 'prov', 'pending', :key, "
+        "0, :now, :now)")
+    now = '2026-01-01 00:00:00'
+    with engine.begin() as connection:
+        # Finished operations have no key: any number of them may exist.
+        connection.execute(insert, {'id': 'o1', 'key': None, 'now': now})
+        connection.execute(insert, {'id': 'o2', 'key': None, 'now': now})
+        connection.execute(insert, {'id': 'o3', 'key': 'protect:x',
+                                    'now': now})
+    # Two running protects of one plan cannot exist.
+    with pytest.raises(sa.exc.IntegrityError):
+        with engine.begin() as connection:
+            connection.execute(insert, {'id': 'o4', 'key': 'protect:x',
+                                        'now': now})
+
+
 def _karbor_tables_only(obj, name, type_, reflected, compare_to):
     # Taskflow's persistence tables share the database; they are not ours.
     return not (type_ == 'table' and reflected and compare_to is None
