@@ -44,6 +44,9 @@ class Deployment:
             # a unique topic keeps other deployments' workers away.
             'protection': {'rpc_call_timeout':
                            options.pop('rpc_call_timeout', 5),
+                           'lease_seconds': options.pop('lease_seconds', 30),
+                           'recovery_interval':
+                           options.pop('recovery_interval', 10),
                            'topic': 'karbor-protection-%s' % self.exchange},
             'directory_protectable': {'roots': data_root},
         }
@@ -62,12 +65,15 @@ class Deployment:
              *args], capture_output=True, text=True, timeout=120,
             check=True)
 
-    def start(self, command, name=None):
+    def start(self, command, name=None, host=None):
         name = name or command
+        env = dict(os.environ)
+        if host:
+            env['OS_DEFAULT__HOST'] = host
         log = open(os.path.join(self.workdir, '%s.log' % name), 'wb')
         process = subprocess.Popen(
             [os.path.join(BIN, command), '--config-file', self.config],
-            stdout=log, stderr=subprocess.STDOUT)
+            stdout=log, stderr=subprocess.STDOUT, env=env)
         self.processes[name] = (process, log)
         return process
 

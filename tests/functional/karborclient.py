@@ -81,7 +81,13 @@ class KarborCLI:
         lines = [line for line in self.run(*args).stdout.splitlines()
                  if line.startswith('|')]
         header = [c.strip() for c in lines[0].strip('|').split('|')]
-        return [dict(zip(header, (c.strip() for c in
-                                  line.strip('|').split('|')),
-                         strict=False))
-                for line in lines[1:]]
+        rows = []
+        for line in lines[1:]:
+            cells = [c.strip() for c in line.strip('|').split('|')]
+            if rows and not cells[0]:
+                # A multi-line cell continues the previous row.
+                for key, cell in zip(header, cells, strict=False):
+                    rows[-1][key] += cell
+                continue
+            rows.append(dict(zip(header, cells, strict=False)))
+        return rows

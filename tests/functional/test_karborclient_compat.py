@@ -111,3 +111,60 @@ def test_errors_are_printed_by_the_client(cli):
     result = cli.run('protectable-show', 'OS::Nova::Server', expect=1)
     assert 'Protectable type OS::Nova::Server could not be found. ' \
         '(HTTP 404) (Request-ID: req-' in result.stderr
+
+
+def _wait_status(cli, args, wanted, timeout=30):
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        shown = cli.show(*args)
+        if shown['status'] in wanted:
+            return shown
+        time.sleep(0.2)
+    raise AssertionError('%s not in %s' % (shown['status'], wanted))
+
+
+def test_checkpoints_and_restores(embedded_server, cli, instance):
+    resource = '%s=OS::Karbor::Directory=compat' % instance['Id']
+    plan_id = cli.show('plan-create', 'compat-protect', NOOP_PROVIDER_ID,
+                       resource)['id']
+    created = cli.show('checkpoint-create', NOOP_PROVIDER_ID, plan_id,
+                       '--extra_info', 'team=storage')
+    checkpoint_id = created['id']
+    shown = _wait_status(cli, ('checkpoint-show', NOOP_PROVIDER_ID,
+                               checkpoint_id), ('available', 'error'))
+    assert shown['status'] == 'available'
+    assert "'team': 'storage'" in shown['extra_info']
+
+    rows = cli.table('checkpoint-list', NOOP_PROVIDER_ID, '--plan_id',
+                     plan_id)
+    assert [row['Id'] for row in rows] == [checkpoint_id]
+    assert 'compat-protect' in rows[0]['Protection plan']
+
+    restore = cli.show('restore-create', NOOP_PROVIDER_ID, checkpoint_id,
+                       '--restore_target', 'http://target',
+                       '--restore_username', 'u',
+                       '--restore_password', 'p4ssw0rd')
+    done = _wait_status(cli, ('restore-show', restore['id']),
+                        ('success', 'fail'))
+    assert done['status'] == 'success'
+    assert 'p4ssw0rd' not in str(done)
+    assert [row['Id'] for row in cli.table('restore-list')] == \
+        [restore['id']]
+
+    admin = KarborCLI(embedded_server, token='admin:demo')
+    admin.run('checkpoint-reset-state', NOOP_PROVIDER_ID, checkpoint_id)
+    assert cli.show('checkpoint-show', NOOP_PROVIDER_ID,
+                    checkpoint_id)['status'] == 'error'
+
+    cli.run('checkpoint-delete', NOOP_PROVIDER_ID, checkpoint_id)
+    for _ in range(100):
+        rows = cli.table('checkpoint-list', NOOP_PROVIDER_ID, '--plan_id',
+                         plan_id)
+        if not rows:
+            break
+        assert rows[0]['Status'] == 'deleting'
+    assert rows == []
+    result = cli.run('checkpoint-delete', NOOP_PROVIDER_ID, checkpoint_id,
+                     expect=1)
+    assert 'not found' in result.stdout
