@@ -1,7 +1,8 @@
 """Shared plumbing of the benchmark scripts.
 
 A throw-away production-like deployment (``karbor-api`` under gunicorn, one
-``karbor-protection`` worker, RabbitMQ, PostgreSQL or MariaDB), fast seeding
+or more ``karbor-protection`` workers, RabbitMQ, PostgreSQL or MariaDB), fast
+seeding
 in SQL, and two load generators: ``wrk`` (preferred, written in C, so it
 takes little CPU from the server) and a Python fallback (processes with
 persistent HTTP/1.1 connections).
@@ -200,11 +201,21 @@ threads = {threads}
 
 [directory_protectable]
 roots = {state}/data
-"""
+
+[protection]
+# RabbitMQ names queues after the topic whatever the exchange: a topic of
+# its own keeps other runs' workers from answering this run's messages.
+topic = karbor-protection-{tag}
+{protection_options}"""
 
 
 class Deployment:
-    """karbor-api + one karbor-protection on a fresh database.
+    """karbor-api + karbor-protection worker(s) on a fresh database.
+
+    ``protection_hosts``: one worker per name, each started with
+    ``OS_DEFAULT__HOST=<name>`` (its ``[DEFAULT] host``); default one
+    worker with the host of the config file. ``protection_options``: extra
+    ``[protection]`` options, e.g. ``{'max_concurrent_operations': 8}``.
 
     Use as a context manager: the daemons are always stopped (process
     group SIGTERM, then SIGKILL) and the work directory removed on exit,
@@ -212,13 +223,16 @@ class Deployment:
     """
 
     def __init__(self, db_kind, db_name='karbor_bench', api_workers=2,
-                 api_threads=4, keep=False, extra_config=''):
+                 api_threads=4, keep=False, extra_config='',
+                 protection_hosts=None, protection_options=None):
         self.db_kind = db_kind
         self.db_name = db_name
         self.api_workers = api_workers
         self.api_threads = api_threads
         self.keep = keep
         self.extra_config = extra_config
+        self.protection_hosts = list(protection_hosts or [None])
+        self.protection_options = dict(protection_options or {})
         self.tag = uuid.uuid4().hex[:8]
         self.workdir = tempfile.mkdtemp(prefix='karbor-bench-')
         self.state = os.path.join(self.workdir, 'state')
@@ -226,6 +240,7 @@ class Deployment:
         self.port = None
         self.db_url = None
         self.procs = {}
+        self._log_paths = {}
         self._logs = []
 
     # -- lifecycle --
@@ -251,15 +266,23 @@ class Deployment:
             f.write(CONFIG_TEMPLATE.format(
                 state=self.state, tag=self.tag, db_url=self.db_url,
                 port=self.port, workers=self.api_workers,
-                threads=self.api_threads))
+                threads=self.api_threads,
+                protection_options=''.join(
+                    '%s = %s\n' % item
+                    for item in sorted(self.protection_options.items()))))
             f.write(self.extra_config)
         self._run([venv_bin('karbor-manage'), '--config-file',
                    self.config_file, 'db', 'sync'], 'db-sync')
-        self.procs['protection'] = self._spawn('karbor-protection')
-        self.procs['api'] = self._spawn('karbor-api')
+        for host in self.protection_hosts:
+            name = 'protection' if host is None else 'protection-' + host
+            env = None if host is None else dict(os.environ,
+                                                 OS_DEFAULT__HOST=host)
+            self.procs[name] = self._spawn('karbor-protection', name, env)
+        self.procs['api'] = self._spawn('karbor-api', 'api')
         self._wait_api()
         log('karbor-api up on 127.0.0.1:%d (%d workers x %d threads), '
-            'logs in %s', self.port, self.api_workers, self.api_threads,
+            '%d karbor-protection worker(s), logs in %s', self.port,
+            self.api_workers, self.api_threads, len(self.protection_hosts),
             self.workdir)
 
     def _run(self, argv, name):
@@ -271,16 +294,17 @@ class Deployment:
             raise BenchError('%s failed (rc %d):\n%s' % (
                 ' '.join(argv), rc, self._tail(path)))
 
-    def _spawn(self, binary):
-        path = os.path.join(self.workdir, binary + '.log')
+    def _spawn(self, binary, name, env=None):
+        path = os.path.join(self.workdir, 'karbor-%s.log' % name)
         out = open(path, 'wb')
         self._logs.append((binary, path, out))
+        self._log_paths[name] = path
         # A session of its own: stop() signals the whole group (gunicorn
         # master and workers) and nothing else.
         return subprocess.Popen(
             [venv_bin(binary), '--config-file', self.config_file],
             stdout=out, stderr=subprocess.STDOUT, cwd=self.workdir,
-            start_new_session=True)
+            start_new_session=True, env=env)
 
     @staticmethod
     def _tail(path, lines=30):
@@ -295,11 +319,9 @@ class Deployment:
         while time.monotonic() < deadline:
             for name, proc in self.procs.items():
                 if proc.poll() is not None:
-                    binary = 'karbor-' + name
-                    raise BenchError('%s exited with %s:\n%s' % (
-                        binary, proc.returncode,
-                        self._tail(os.path.join(self.workdir,
-                                                binary + '.log'))))
+                    raise BenchError('karbor-%s exited with %s:\n%s' % (
+                        name, proc.returncode,
+                        self._tail(self._log_paths[name])))
             try:
                 status, _ = self.request('GET', '/', auth=False)
                 if status == 200:
@@ -310,16 +332,16 @@ class Deployment:
         raise BenchError('karbor-api did not answer within %ds' % timeout)
 
     def stop(self):
-        for name in ('api', 'protection'):
-            proc = self.procs.get(name)
-            if proc is None or proc.poll() is not None:
+        # The API first, then the workers.
+        names = sorted(self.procs, key=lambda n: (n != 'api', n))
+        for name in names:
+            proc = self.procs[name]
+            if proc.poll() is not None:
                 continue
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-        for name in ('api', 'protection'):
-            proc = self.procs.get(name)
-            if proc is None:
-                continue
+        for name in names:
+            proc = self.procs[name]
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -374,7 +396,18 @@ class Deployment:
         return [pid for pid in self.api_pids() if pid != master]
 
     def protection_pids(self):
-        return _group_pids(self.procs['protection'].pid)
+        """The pids of every protection worker."""
+        return [pid for name, proc in sorted(self.procs.items())
+                if name.startswith('protection')
+                for pid in _group_pids(proc.pid)]
+
+    def protection_worker_pids(self):
+        """{name: pid} of the protection workers (one process each)."""
+        return {name: proc.pid for name, proc in sorted(self.procs.items())
+                if name.startswith('protection')}
+
+    def log_path(self, name):
+        return self._log_paths[name]
 
 
 def _group_pids(pgid):
@@ -451,6 +484,7 @@ class CpuMeter:
         per = collections.Counter()
         other = collections.Counter()
         api_processes = collections.Counter()
+        protection_processes = collections.Counter()
         for pid, (comm, cpu) in procs.items():
             used = cpu - self._procs.get(pid, (comm, 0.0))[1]
             if used <= 0:
@@ -460,6 +494,8 @@ class CpuMeter:
                     per[group] += used
                     if group == 'karbor-api':
                         api_processes[pid] += used
+                    else:
+                        protection_processes[pid] += used
                     break
             else:
                 if comm in self.DB_COMMS:
@@ -485,6 +521,10 @@ class CpuMeter:
             'karbor_api_by_pid_pct_of_core': {
                 str(k): round(100.0 * v / wall, 1)
                 for k, v in sorted(api_processes.items())},
+            'karbor_protection_by_pid_pct_of_core': {
+                str(k): round(100.0 * v / wall, 1)
+                for k, v in sorted(protection_processes.items())},
+            'wall_seconds': wall,
             'other_by_command_pct_of_core': {
                 k: round(100.0 * v / wall, 1)
                 for k, v in other.most_common(5)},

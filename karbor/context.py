@@ -4,10 +4,10 @@ from oslo_context import context as oslo_context
 
 
 class RequestContext(oslo_context.RequestContext):
-    """A context that knows whether its caller is an administrator.
+    """Who calls, and the task tag of the request.
 
-    ``is_admin`` is derived from the roles through policy (see
-    :func:`karbor.policy.check_is_admin`), never taken from a request header.
+    What a caller may do is decided by policy rules on its roles; the
+    ``is_admin`` flag is only set for Karbor's own internal contexts.
     """
 
     def __init__(self, *args, task_tag=None, **kwargs):

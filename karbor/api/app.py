@@ -11,6 +11,7 @@ import pecan
 
 from karbor.api import hooks
 from karbor.api import microversion
+from karbor.api import pecan_speedups
 from karbor.api.middleware import body_limit
 from karbor.api.middleware import fault
 from karbor.api.middleware import noauth
@@ -33,6 +34,7 @@ class _Request(pecan.core.Request):
 
 
 def _pecan_app():
+    pecan_speedups.install()
     return pecan.make_app(
         'karbor.api.controllers.root.RootController',
         request_cls=_Request,

@@ -57,6 +57,12 @@ def format_sort(sort):
     return ','.join(parts)
 
 
+def quote_segment(value):
+    """Quote one path segment, keeping ':' (protectable types such as
+    OS::Karbor::Directory travel literally in the path)."""
+    return urllib.parse.quote(str(value), safe=':')
+
+
 def looks_like_uuid(value):
     try:
         uuid.UUID(str(value))
@@ -81,9 +87,7 @@ class Manager:
         self.http = http
 
     def _path(self, *parts):
-        # Path segments are quoted, but ':' is kept: protectable types such
-        # as OS::Karbor::Directory travel literally in the path.
-        quoted = [urllib.parse.quote(str(p), safe=':') for p in parts]
+        quoted = [quote_segment(p) for p in parts]
         return '/'.join([self.collection_path] + quoted)
 
     def _get(self, path, key=None, resource_class=None):

@@ -5,9 +5,11 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1 import token_endpoint
 
 from karbor.client import http
+from karbor.client.v1 import checkpoints
 from karbor.client.v1 import plans
 from karbor.client.v1 import protectables
 from karbor.client.v1 import providers
+from karbor.client.v1 import restores
 from karbor.client.v1 import services
 
 SERVICE_TYPE = 'data-protect'
@@ -53,6 +55,8 @@ class Client:
         self.protectables = protectables.ProtectableManager(self.http)
         self.plans = plans.PlanManager(self.http)
         self.services = services.ServiceManager(self.http)
+        self.checkpoints = checkpoints.CheckpointManager(self.http)
+        self.restores = restores.RestoreManager(self.http)
 
     @property
     def base_url(self):

@@ -20,7 +20,7 @@ def wait_for_status(fetch, *, success=('available',), failure=('error',),
                     status_of=None, progress_of=None, timeout=None,
                     interval=DEFAULT_INTERVAL, gone_is_success=False,
                     label='', stream=None, clock=time.monotonic,
-                    sleep=time.sleep):
+                    sleep=time.sleep, reason_of=None):
     """Call ``fetch()`` until the resource's status is in success/failure.
 
     Returns the last resource (None if it disappeared and
@@ -28,6 +28,9 @@ def wait_for_status(fetch, *, success=('available',), failure=('error',),
     ResourceInErrorState on a failure status and WaitTimeout after
     ``timeout`` seconds (None waits forever). ``progress_of(resource)`` may
     return a 0-100 percentage to draw a real bar instead of a spinner.
+    ``reason_of(resource)`` may return why a failed resource failed (its
+    ``error_info``); it ends the error's message, and the failed resource
+    is the error's ``resource``.
     """
     status_of = status_of or (lambda resource: resource.status)
     stream = sys.stderr if stream is None else stream
@@ -49,9 +52,14 @@ def wait_for_status(fetch, *, success=('available',), failure=('error',),
                 return resource
             if status in failure:
                 bar.finish(status, progress)
-                raise exceptions.ResourceInErrorState(
-                    '%s ended in status %r' % (label or 'The resource',
-                                               status))
+                message = '%s ended in status %r' % (label or 'The resource',
+                                                     status)
+                reason = reason_of(resource) if reason_of else None
+                if reason:
+                    message += ': %s' % reason
+                error = exceptions.ResourceInErrorState(message)
+                error.resource = resource
+                raise error
             bar.update(status, progress)
             if deadline is not None and clock() >= deadline:
                 raise exceptions.WaitTimeout(

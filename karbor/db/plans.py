@@ -2,6 +2,7 @@
 
 from oslo_utils import timeutils
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from karbor.common import exceptions
 from karbor.db import models
@@ -38,9 +39,11 @@ def plan_create(context, values):
 
 def plan_get(context, plan_id, project_id=None):
     with db_session.reader(context) as session:
+        # One round trip for the plan and its resources.
         query = _scoped(sa.select(models.Plan), project_id).where(
-            models.Plan.id == plan_id)
-        plan = session.execute(query).scalars().first()
+            models.Plan.id == plan_id).options(
+                orm.joinedload(models.Plan.resources))
+        plan = session.execute(query).unique().scalars().first()
         if plan is None:
             raise exceptions.PlanNotFound(plan_id=plan_id)
         return plan

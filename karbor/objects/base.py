@@ -1,7 +1,15 @@
 """Base of Karbor's versioned objects (what crosses RPC)."""
 
+import datetime
+
 from oslo_versionedobjects import base as ovo_base
 from oslo_versionedobjects import fields as ovo_fields
+
+
+def storage_name(field):
+    """Where oslo.versionedobjects keeps a field's value (its setters use
+    this name; tests/unit/test_objects.py checks it still does)."""
+    return '_obj_' + field
 
 
 class KarborObjectRegistry(ovo_base.VersionedObjectRegistry):
@@ -18,9 +26,17 @@ class KarborObject(ovo_base.VersionedObject):
 
     @classmethod
     def _from_db_object(cls, context, obj, db_row, skip=()):
-        for name in obj.fields:
-            if name not in skip:
-                setattr(obj, name, getattr(db_row, name))
+        # Database rows are already of the fields' types: store them without
+        # the per-field coercion (a fifth of the CPU of listing 50 plans);
+        # only naive UTC datetimes get their time zone, as coercion would.
+        for name, field in obj.fields.items():
+            if name in skip:
+                continue
+            value = getattr(db_row, name)
+            if isinstance(field, ovo_fields.DateTimeField) and \
+                    value is not None and value.tzinfo is None:
+                value = value.replace(tzinfo=datetime.UTC)
+            setattr(obj, storage_name(name), value)
         obj._context = context
         obj.obj_reset_changes()
         return obj

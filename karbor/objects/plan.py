@@ -33,7 +33,7 @@ class Plan(base.KarborObject):
                           'name': r.resource_name,
                           'extra_info': r.extra_info}
                          for r in db_row.resources]
-        obj.obj_reset_changes()
+        obj.obj_reset_changes(['resources'])
         return obj
 
     @classmethod

@@ -2,11 +2,13 @@
 
 from oslo_policy import policy
 
-ADMIN = 'rule:admin_api'
-PROJECT_READER = 'rule:project_reader'
-PROJECT_MEMBER = 'rule:project_member'
-ADMIN_OR_READER = 'rule:admin_or_project_reader'
-ADMIN_OR_MEMBER = 'rule:admin_or_project_member'
+# The defaults of the resources' rules spell the checks out instead of
+# referring to the named rules below: every "rule:" indirection costs a
+# check evaluation on each request. The named rules stay for operators who
+# want to refer to them in their policy files.
+ADMIN = 'role:admin'
+ADMIN_OR_READER = 'role:admin or (role:reader and project_id:%(project_id)s)'
+ADMIN_OR_MEMBER = 'role:admin or (role:member and project_id:%(project_id)s)'
 
 rules = [
     policy.RuleDefault('admin_api', 'role:admin',

@@ -92,9 +92,10 @@ def any_database(request, _databases):
 
 
 @pytest.fixture(scope='session')
-def protection_worker(karbor_config):
+def protection_worker(karbor_config, _databases):
     """A protection worker in this process, on the in-process transport."""
     import oslo_messaging as messaging
+    use_database(_databases('sqlite').url)
     # Short leases and scans, so that recovery happens within a test.
     CONF.set_override('lease_seconds', 3, group='protection')
     CONF.set_override('recovery_interval', 1, group='protection')

@@ -7,9 +7,11 @@ the same classes (a unit test keeps the two in sync). A new resource adds
 one commands module and its lines here and in pyproject.toml.
 """
 
+from karbor.client.commands import checkpoints
 from karbor.client.commands import plans
 from karbor.client.commands import protectables
 from karbor.client.commands import providers
+from karbor.client.commands import restores
 from karbor.client.commands import services
 
 COMMANDS = {
@@ -27,6 +29,14 @@ COMMANDS = {
     'service list': services.ListServices,
     'service enable': services.EnableService,
     'service disable': services.DisableService,
+    'checkpoint create': checkpoints.CreateCheckpoint,
+    'checkpoint list': checkpoints.ListCheckpoints,
+    'checkpoint show': checkpoints.ShowCheckpoint,
+    'checkpoint delete': checkpoints.DeleteCheckpoint,
+    'checkpoint reset state': checkpoints.ResetCheckpointState,
+    'restore create': restores.CreateRestore,
+    'restore list': restores.ListRestores,
+    'restore show': restores.ShowRestore,
 }
 
 OSC_ENTRY_POINT_PREFIX = 'data_protection_'

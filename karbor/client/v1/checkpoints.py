@@ -1,0 +1,127 @@
+"""Checkpoints: the backups of a plan, kept in its provider's bank.
+
+Every call names the provider, as the v1 URLs do
+(``/providers/{provider_id}/checkpoints``). Creating and deleting are
+asynchronous: the server answers 202 with the checkpoint (``protecting`` or
+``deleting``) and a protection worker does the work; poll ``get`` (or use
+``karbor.client.wait``) for the end.
+"""
+
+import dataclasses
+import json
+
+from karbor.client import base
+
+# Final statuses, for waiting.
+CREATE_SUCCESS = ('available',)
+CREATE_FAILURE = ('error',)
+DELETE_SUCCESS = ('deleted',)
+DELETE_FAILURE = ('error-deleting',)
+RESET_STATES = ('available', 'error')
+
+
+@dataclasses.dataclass(kw_only=True)
+class Checkpoint(base.Resource):
+    id: str = None
+    project_id: str = None
+    status: str = None
+    protection_plan: dict = None
+    # A JSON string on the wire (Karbor v1 clients json.loads it); see
+    # ``graph`` for the decoded structure.
+    resource_graph: str = None
+    extra_info: dict = None
+    error_info: str = None
+    created_at: str = None
+    updated_at: str = None
+    finished_at: str = None
+
+    @property
+    def plan_id(self):
+        return (self.protection_plan or {}).get('id')
+
+    @property
+    def plan_name(self):
+        return (self.protection_plan or {}).get('name')
+
+    @property
+    def provider_id(self):
+        return (self.protection_plan or {}).get('provider_id')
+
+    @property
+    def graph(self):
+        """The resource graph decoded (None until the protect built it)."""
+        if not self.resource_graph:
+            return None
+        if isinstance(self.resource_graph, str):
+            return json.loads(self.resource_graph)
+        return self.resource_graph
+
+
+class CheckpointManager(base.Manager):
+    resource_class = Checkpoint
+    resource_key = 'checkpoint'
+    collection_key = 'checkpoints'
+
+    def _checkpoints_path(self, provider_id, *parts):
+        quoted = [base.quote_segment(p) for p in
+                  ('providers', provider_id, 'checkpoints') + parts]
+        return '/'.join(quoted)
+
+    def list(self, provider_id, *, plan_id=None, status=None,
+             start_date=None, end_date=None, all_tenants=False,
+             project_id=None, limit=None, marker=None, sort=None,
+             page_size=None, **filters):
+        """Iterate the provider's checkpoints lazily, newest first.
+
+        ``start_date``/``end_date`` take a date (``YYYY-MM-DD``, a whole
+        day) or an ISO 8601 time (a ``datetime.date``/``datetime`` is
+        formatted for you). Deleted checkpoints are only listed with
+        ``status='deleted'``.
+        """
+        params = dict(filters, plan_id=plan_id, status=status,
+                      start_date=_isoformat(start_date),
+                      end_date=_isoformat(end_date), all_tenants=all_tenants,
+                      project_id=project_id)
+        return self._list(self._checkpoints_path(provider_id), params=params,
+                          limit=limit, marker=marker, sort=sort,
+                          page_size=page_size)
+
+    def get(self, provider_id, checkpoint_id):
+        return self._get(self._checkpoints_path(provider_id, checkpoint_id))
+
+    def create(self, provider_id, plan_id, *, extra_info=None,
+               task_tag=None):
+        """Start protecting the plan; returns the ``protecting`` checkpoint.
+
+        Raises Conflict (``protect_in_progress``) while another checkpoint
+        of the same plan is being made.
+        """
+        body = {'plan_id': plan_id, 'extra-info': extra_info or None}
+        return self._create(self._checkpoints_path(provider_id),
+                            {'checkpoint': body}, task_tag=task_tag)
+
+    def delete(self, provider_id, checkpoint_id, *, task_tag=None):
+        """Start deleting; returns the checkpoint, now ``deleting``.
+
+        Once the delete is done, ``get`` raises NotFound.
+        """
+        response = self.http.delete(
+            self._checkpoints_path(provider_id, checkpoint_id),
+            task_tag=task_tag)
+        if response is None:
+            return None     # a server answering 204 without a body
+        return self._unwrap(response, self.resource_key)
+
+    def reset_state(self, provider_id, checkpoint_id, state='error', *,
+                    task_tag=None):
+        """(Admin) set a checkpoint that no operation is working on to
+        ``available`` or ``error``."""
+        return self._update(
+            self._checkpoints_path(provider_id, checkpoint_id),
+            {'os-resetState': {'state': state}}, task_tag=task_tag)
+
+
+def _isoformat(value):
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
