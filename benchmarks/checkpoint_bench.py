@@ -299,6 +299,25 @@ def finished_between(dep, start, end):
     return dict(statuses), durations, dict(sorted(owners.items()))
 
 
+def pg_counters(dep):
+    """Commits and rows written in the service's database so far
+    (PostgreSQL's statistics; None on MariaDB)."""
+    if dep.db_kind != 'postgresql':
+        return None
+    import sqlalchemy as sa
+    time.sleep(1.5)  # backends report their statistics within a second
+    engine = _engine(dep)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(sa.text(
+                'SELECT xact_commit, xact_rollback, tup_inserted, '
+                'tup_updated, tup_deleted FROM pg_stat_database '
+                'WHERE datname = current_database()')).mappings().first()
+    finally:
+        engine.dispose()
+    return dict(row)
+
+
 def template_row(dep):
     """The newest real checkpoint row: the model for seeded ones."""
     import sqlalchemy as sa
@@ -398,6 +417,7 @@ def run_latency(args, dep, plan_ids):
         create_and_wait(client, plan_ids[i % len(plan_ids)],
                         args.poll_interval)
     samples = []
+    before = pg_counters(dep)
     with contextlib.ExitStack() as stack:
         profiled(args, dep, 'latency', stack)
         cpu = stack.enter_context(h.CpuMeter(dep))
@@ -405,6 +425,7 @@ def run_latency(args, dep, plan_ids):
             samples.append(create_and_wait(
                 client, plan_ids[i % len(plan_ids)], args.poll_interval))
     client.close()
+    after = pg_counters(dep)
     result = {
         'scenario': 'latency', 'poll_interval_ms': args.poll_interval * 1000,
         'client_ms': percentiles([s['client_ms'] for s in samples]),
@@ -414,6 +435,11 @@ def run_latency(args, dep, plan_ids):
         'owners': owners_of(dep, [s['id'] for s in samples]),
         'cpu': cpu.result,
     }
+    if before and after:
+        # Every commit and row write of the run (API and workers; the
+        # GETs of the poller end with a rollback, not a commit).
+        result['db_per_checkpoint'] = {
+            k: (after[k] - before[k]) / len(samples) for k in after}
     wall = cpu.result['wall_seconds']
     per = cpu.result['per_component_pct_of_core']
     result['protection_cpu_ms_per_checkpoint'] = (
@@ -771,6 +797,10 @@ def print_report(args, runs, started):
                        'CPU %% of a core: %s' % (
                            r['owners'], r['protection_cpu_ms_per_checkpoint'],
                            fmt_cpu(r['cpu'])))
+                if r.get('db_per_checkpoint'):
+                    h.emit('  database per checkpoint: %s' % ', '.join(
+                        '%s %.1f' % item
+                        for item in r['db_per_checkpoint'].items()))
                 h.emit('  target p50 <= %.0f ms: client %s, server %s' % (
                     P50_TARGET_MS,
                     'met' if c['p50'] <= P50_TARGET_MS else 'NOT met',

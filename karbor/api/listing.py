@@ -91,15 +91,19 @@ def _parse_sort(query, sort_keys, default_sort):
 
 
 def parse(request, filters=(), sort_keys=('id', 'created_at'),
-          default_sort=(('created_at', 'desc'),)):
-    """Validate the query string of a list request."""
+          default_sort=(('created_at', 'desc'),), repeatable=()):
+    """Validate the query string of a list request.
+
+    Filters named in ``repeatable`` may be given several times (ranges);
+    their value in ``filters`` is then the list of values.
+    """
     query = request.GET
     allowed = COMMON_PARAMS | set(filters)
     for name in query.keys():
         if name not in allowed:
             raise _invalid('unknown query parameter %r; this list accepts '
                            '%s' % (name, ', '.join(sorted(allowed))))
-        if len(query.getall(name)) > 1:
+        if len(query.getall(name)) > 1 and name not in repeatable:
             raise _invalid('query parameter %r is given more than once'
                            % name)
     requested_limit = None
@@ -112,7 +116,9 @@ def parse(request, filters=(), sort_keys=('id', 'created_at'),
     return ListParams(
         limit=limit, requested_limit=requested_limit, marker=marker,
         sort=_parse_sort(query, sort_keys, default_sort),
-        filters={name: query[name] for name in filters if name in query},
+        filters={name: (query.getall(name) if name in repeatable
+                        else query[name])
+                 for name in filters if name in query},
         all_tenants=all_tenants,
         project_id=query.get('project_id') or None)
 

@@ -2,14 +2,18 @@
 
     karbor-manage db sync [--revision REV]
     karbor-manage db version
+    karbor-manage operation-log purge --before DATE [--batch-size N]
 """
 
 import sys
 
 from oslo_config import cfg
+from oslo_utils import timeutils
 
+from karbor import context
 from karbor.common import config
 from karbor.db import migration
+from karbor.db import operation_logs as db_operation_logs
 
 CONF = cfg.CONF
 
@@ -39,8 +43,43 @@ def _add_db_parsers(subparsers):
     version.set_defaults(func=DbCommands.version)
 
 
+class OperationLogCommands:
+
+    @staticmethod
+    def purge():
+        before = _parse_time(CONF.command.before)
+        count = db_operation_logs.purge(context.get_admin_context(), before,
+                                        CONF.command.batch_size)
+        print('Purged %d operation logs that ended before %s'  # noqa: T201
+              % (count, before.isoformat()))
+
+
+def _parse_time(value):
+    try:
+        return timeutils.normalize_time(timeutils.parse_isotime(value))
+    except ValueError:
+        raise ValueError('--before must be an ISO 8601 date or time, not %r'
+                         % value) from None
+
+
+def _add_operation_log_parsers(subparsers):
+    logs = subparsers.add_parser('operation-log', help='Operation logs.')
+    actions = logs.add_subparsers(dest='action')
+    actions.required = True
+    purge = actions.add_parser(
+        'purge', help='Delete finished operation logs that ended before a '
+                      'date, in batches.')
+    purge.add_argument('--before', required=True,
+                       help='ISO 8601 date or time, e.g. 2026-01-01.')
+    purge.add_argument('--batch-size', type=int, default=None,
+                       help='Rows per transaction (default: [operation_log] '
+                            'purge_batch_size).')
+    purge.set_defaults(func=OperationLogCommands.purge)
+
+
 def _add_parsers(subparsers):
     _add_db_parsers(subparsers)
+    _add_operation_log_parsers(subparsers)
 
 
 command_opt = cfg.SubCommandOpt('command', title='Commands',

@@ -86,3 +86,19 @@ OPERATION_TYPES = (OPERATION_PROTECT, OPERATION_DELETE, OPERATION_RESTORE)
 OPERATION_PENDING = 'pending'      # accepted, no worker has claimed it
 OPERATION_RUNNING = 'running'      # a worker holds the lease
 OPERATION_DONE = 'done'            # its target reached a terminal status
+
+# Operation logs: one documented set of statuses per operation type, each
+# going from its running status to one of its terminal ones.
+OPERATION_COPY = 'copy'
+OPERATION_LOG_TYPES = (OPERATION_PROTECT, OPERATION_DELETE,
+                       OPERATION_RESTORE, OPERATION_COPY)
+OPERATION_LOG_STATUSES = {
+    # type: (running, success, failure)
+    OPERATION_PROTECT: ('protecting', 'available', 'error'),
+    OPERATION_DELETE: ('deleting', 'deleted', 'error-deleting'),
+    OPERATION_RESTORE: ('restoring', 'restored', 'error-restoring'),
+    OPERATION_COPY: ('copying', 'success', 'error'),
+}
+ALL_OPERATION_LOG_STATUSES = tuple(sorted(
+    {status for statuses in OPERATION_LOG_STATUSES.values()
+     for status in statuses}))

@@ -278,3 +278,8 @@ class OperationLeaseLost(KarborException):
     error_code = 'operation_lease_lost'
     message = ('Operation %(operation_id)s is now owned by another worker; '
                'this one stops working on it.')
+
+
+class OperationLogNotFound(NotFound):
+    error_code = 'operation_log_not_found'
+    message = 'Operation log %(log_id)s could not be found.'

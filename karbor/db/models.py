@@ -207,3 +207,54 @@ class Operation(TimestampMixin, Base):
     request_id = sa.Column(sa.String(255), nullable=True)
     error_info = sa.Column(sa.Text, nullable=True)
     finished_at = sa.Column(utc_datetime(), nullable=True)
+
+
+class OperationLog(TimestampMixin, Base):
+    """The durable history of an operation, kept after its targets are gone.
+
+    Written in the same transaction as the operation's acceptance, and
+    closed (``ended_at``, terminal status, ``error_info``) in the same
+    transaction as its target's terminal status.
+    """
+
+    __tablename__ = 'operation_logs'
+    __table_args__ = (
+        # The default order and every filter, each behind the project.
+        sa.Index('ix_operation_logs_project_started', 'project_id',
+                 'started_at', 'id'),
+        sa.Index('ix_operation_logs_project_type_started', 'project_id',
+                 'operation_type', 'started_at'),
+        sa.Index('ix_operation_logs_project_status_started', 'project_id',
+                 'status', 'started_at'),
+        sa.Index('ix_operation_logs_project_ended', 'project_id',
+                 'ended_at'),
+        sa.Index('ix_operation_logs_provider_started', 'provider_id',
+                 'started_at', 'id'),
+        sa.Index('ix_operation_logs_started_id', 'started_at', 'id'),
+        sa.Index('ix_operation_logs_checkpoint_id', 'checkpoint_id'),
+        sa.Index('ix_operation_logs_plan_id', 'plan_id'),
+        sa.Index('ix_operation_logs_restore_id', 'restore_id'),
+        sa.Index('ix_operation_logs_scheduled_operation_id',
+                 'scheduled_operation_id'),
+        sa.Index('ix_operation_logs_operation_id', 'operation_id'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    request_id = sa.Column(sa.String(255), nullable=True)
+    task_tag = sa.Column(sa.String(255), nullable=True)
+    operation_id = sa.Column(sa.String(36), nullable=True)
+    operation_type = sa.Column(sa.String(32), nullable=False)
+    checkpoint_id = sa.Column(sa.String(36), nullable=True)
+    plan_id = sa.Column(sa.String(36), nullable=True)
+    provider_id = sa.Column(sa.String(36), nullable=True)
+    restore_id = sa.Column(sa.String(36), nullable=True)
+    scheduled_operation_id = sa.Column(sa.String(36), nullable=True)
+    status = sa.Column(sa.String(64), nullable=False)
+    started_at = sa.Column(utc_datetime(), nullable=False)
+    ended_at = sa.Column(utc_datetime(), nullable=True)
+    error_info = sa.Column(sa.Text, nullable=True)
+    extra_info = sa.Column(JsonEncoded, nullable=True)
+    deleted_at = sa.Column(utc_datetime(), nullable=True)

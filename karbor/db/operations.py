@@ -14,10 +14,12 @@ from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
 
+from karbor import notifications
 from karbor.common import constants
 from karbor.common import exceptions
 from karbor.db import checkpoints as db_checkpoints
 from karbor.db import models
+from karbor.db import operation_logs as db_logs
 from karbor.db import session as db_session
 
 C = constants
@@ -29,6 +31,11 @@ def _new_operation(context, operation_type, **values):
         user_id=context.user_id, operation_type=operation_type,
         state=C.OPERATION_PENDING, attempts=0,
         request_id=getattr(context, 'request_id', None), **values)
+
+
+# The official extra-info key that names the scheduled operation which
+# created a checkpoint; its operation logs carry it.
+SCHEDULED_OPERATION_KEY = 'karbor-scheduled-operation-id'
 
 
 def protect_exclusive_key(plan_id):
@@ -43,14 +50,21 @@ def accept_protect(context, checkpoint_values):
         context, C.OPERATION_PROTECT, provider_id=checkpoint.provider_id,
         plan_id=checkpoint.plan_id, checkpoint_id=checkpoint.id,
         exclusive_key=protect_exclusive_key(checkpoint.plan_id))
+    extra_info = checkpoint.extra_info or {}
     try:
         with db_session.writer(context) as session:
             session.add(checkpoint)
             session.add(operation)
             session.flush()
+            log = db_logs.open_log(
+                session, operation,
+                scheduled_operation_id=extra_info.get(
+                    SCHEDULED_OPERATION_KEY),
+                task_tag=getattr(context, 'task_tag', None))
     except db_exc.DBDuplicateEntry:
         raise exceptions.ProtectInProgress(
             plan_id=checkpoint.plan_id) from None
+    notifications.operation_event(context, log, 'start')
     return checkpoint, operation
 
 
@@ -73,7 +87,10 @@ def accept_delete(context, checkpoint_id, project_id, provider_id):
             exclusive_key='checkpoint:%s' % checkpoint_id)
         session.add(operation)
         session.flush()
-        return checkpoint, operation
+        log = db_logs.open_log(session, operation,
+                               task_tag=getattr(context, 'task_tag', None))
+    notifications.operation_event(context, log, 'start')
+    return checkpoint, operation
 
 
 def accept_restore(context, restore_values):
@@ -99,7 +116,10 @@ def accept_restore(context, restore_values):
         session.add(restore)
         session.add(operation)
         session.flush()
-        return restore, operation
+        log = db_logs.open_log(session, operation,
+                               task_tag=getattr(context, 'task_tag', None))
+    notifications.operation_event(context, log, 'start')
+    return restore, operation
 
 
 def operation_get(context, operation_id):
@@ -239,13 +259,16 @@ def finish(context, operation_id, owner, success, reason=None):
                                   else C.RESTORE_FAIL)
                 restore.error_info = None if success else reason
                 restore.finished_at = now
+        log = db_logs.close_log(session, operation, success, reason)
         operation.state = C.OPERATION_DONE
         operation.exclusive_key = None
         operation.lease_expires_at = None
         operation.finished_at = now
         operation.error_info = None if success else reason
         session.flush()
-        return True
+    notifications.operation_event(context, log,
+                                  'end' if success else 'error')
+    return True
 
 
 def active_for_plan(context, plan_id):

@@ -4,6 +4,7 @@ import itertools
 
 from karbor.policies import base
 from karbor.policies import checkpoints
+from karbor.policies import operation_logs
 from karbor.policies import plans
 from karbor.policies import protectables
 from karbor.policies import providers
@@ -11,7 +12,7 @@ from karbor.policies import restores
 from karbor.policies import services
 
 _MODULES = (base, plans, providers, protectables, services, checkpoints,
-            restores)
+            restores, operation_logs)
 
 
 def list_rules():

@@ -9,16 +9,20 @@ the same scan.
 """
 
 import concurrent.futures
+import datetime
 import os
 import threading
+import time
 import uuid
 
 from oslo_config import cfg
 from oslo_log import log as logging
+from oslo_utils import timeutils
 from taskflow import engines as taskflow_engines
 from taskflow import states as taskflow_states
 
 from karbor import context as karbor_context
+from karbor.db import operation_logs as db_operation_logs
 from karbor.db import operations as db_operations
 from karbor.protection import persistence
 from karbor.protection import plugin_errors
@@ -28,6 +32,9 @@ from karbor.protection.flows import runtime as flow_runtime
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
+
+# With [operation_log] retention_days set, old logs are purged this often.
+PURGE_INTERVAL = 3600
 
 
 class ProtectionEngine:
@@ -179,13 +186,31 @@ class ProtectionEngine:
         return submitted
 
     def _recovery_loop(self):
+        next_purge = time.monotonic()
         while True:
             try:
                 self.recover_once()
             except Exception:
                 LOG.exception('Recovery scan failed; retrying')
+            if CONF.operation_log.retention_days and \
+                    time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + PURGE_INTERVAL
+                self._purge_logs()
             if self._stop.wait(CONF.protection.recovery_interval):
                 return
+
+    def _purge_logs(self):
+        before = timeutils.utcnow() - datetime.timedelta(
+            days=CONF.operation_log.retention_days)
+        try:
+            count = db_operation_logs.purge(
+                karbor_context.get_admin_context(), before)
+        except Exception:
+            LOG.exception('Purging operation logs failed; retrying later')
+            return
+        if count:
+            LOG.info('Purged %d operation logs that ended before %s',
+                     count, before.isoformat())
 
 
 class _Finisher:

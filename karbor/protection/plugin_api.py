@@ -37,8 +37,10 @@ class Operation:
     dependencies completed. Every hook gets ``checkpoint`` (id, plan,
     resource graph), ``resource``, ``context``, ``parameters`` (the plan's
     or restore's options for this resource) and keyword arguments:
-    ``bank_section`` (the resource's part of the bank), and for restores
-    ``restore`` (target and credentials).
+    ``bank_section`` (the resource's part of the bank),
+    ``record_extra_info`` (a callable taking a dict of details to show in
+    the operation log's extra_info), and for restores ``restore`` (target
+    and credentials).
 
     Hooks must be idempotent: after a worker dies, another one resumes the
     flow and runs again the hook that was interrupted.

@@ -152,6 +152,18 @@ def test_checkpoints_and_restores(embedded_server, cli, instance):
     assert [row['Id'] for row in cli.table('restore-list')] == \
         [restore['id']]
 
+    logs = cli.table('operationlog-list')
+    mine = [row for row in logs if row['Checkpoint id'] == checkpoint_id]
+    assert sorted((row['Operation Type'], row['Status'])
+                  for row in mine) == [('protect', 'available'),
+                                       ('restore', 'restored')]
+    protect_log = [row for row in mine
+                   if row['Operation Type'] == 'protect'][0]
+    shown = cli.show('operationlog-show', protect_log['Id'])
+    assert shown['checkpoint_id'] == checkpoint_id
+    assert shown['status'] == 'available'
+    assert cli.table('operationlog-list', '--status', 'error') == []
+
     admin = KarborCLI(embedded_server, token='admin:demo')
     admin.run('checkpoint-reset-state', NOOP_PROVIDER_ID, checkpoint_id)
     assert cli.show('checkpoint-show', NOOP_PROVIDER_ID,

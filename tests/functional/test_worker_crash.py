@@ -152,3 +152,12 @@ def test_sigkill_during_protect_and_delete(stack):
             {'c': checkpoint_id}).all()
     assert [tuple(row) for row in states] == [('protect', 'done', 2),
                                               ('delete', 'done', 2)]
+    # Their logs were closed by the worker that took them over.
+    status, body = stack.request(
+        'GET', '/operation_logs?checkpoint_id=%s&sort=started_at:asc'
+        % checkpoint_id)
+    assert status == 200
+    assert [(log['operation_type'], log['status'])
+            for log in body['operation_logs']] == [('protect', 'available'),
+                                                   ('delete', 'deleted')]
+    assert all(log['ended_at'] for log in body['operation_logs'])

@@ -45,7 +45,9 @@ class HookTask(task.Task):
             getattr(self.operation, self.hook)(
                 self.runtime.checkpoint, self.resource,
                 self.runtime.context, self.parameters,
-                bank_section=section, **self.extra_kwargs)
+                bank_section=section,
+                record_extra_info=self.runtime.add_log_extra_info,
+                **self.extra_kwargs)
         except exceptions.OperationLeaseLost:
             raise
         except Exception as err:

@@ -8,6 +8,7 @@ that taskflow would have to persist.
 import collections
 
 from karbor.common import exceptions
+from karbor.db import operation_logs as db_operation_logs
 from karbor.db import operations as db_operations
 
 CheckpointInfo = collections.namedtuple(
@@ -37,6 +38,12 @@ class OperationRuntime:
         if self._is_lost(self.operation.id):
             raise exceptions.OperationLeaseLost(
                 operation_id=self.operation.id)
+
+    def add_log_extra_info(self, values):
+        """Let a plugin attach details (a backend job id, a rate...) to the
+        operation log; bounded by [operation_log] max_extra_info_bytes."""
+        return db_operation_logs.add_extra_info(
+            self.context, self.operation.id, dict(values))
 
     def finish(self, success, reason=None):
         """End the operation and its target, once; False if not ours."""

@@ -33,12 +33,13 @@ def _maybe_fail(parameters, step):
 class _Protect(plugin_api.Operation):
 
     def on_main(self, checkpoint, resource, context, parameters,
-                bank_section, **kwargs):
+                bank_section, record_extra_info, **kwargs):
         _wait(parameters)
         _maybe_fail(parameters, 'protect')
-        bank_section.put_object(MARKER, json.dumps(
+        info = bank_section.put_object(MARKER, json.dumps(
             {'resource': resource._asdict(),
              'checkpoint_id': checkpoint.id}).encode())
+        record_extra_info({'noop-marker:%s' % resource.id: info.sha256})
 
 
 class _Restore(plugin_api.Operation):

@@ -97,3 +97,36 @@ def test_services_as_admin(embedded_server):
     (service, *_rest) = list(admin.services.list())
     assert admin.services.disable(service.id, reason='r').status == 'disabled'
     assert admin.services.enable(service.id).status == 'enabled'
+
+
+def test_checkpoint_and_restore_with_the_wait_helper(sdk, new_plans):
+    import io
+
+    from karbor.client import wait
+    from karbor.client.v1 import checkpoints as checkpoint_module
+    (plan,) = new_plans(1, 'sdk-cp-%d-' % time.monotonic_ns())
+    provider_id = plan.provider_id
+    created = sdk.checkpoints.create(provider_id, plan.id,
+                                     extra_info={'by': 'sdk'})
+    assert created.status == 'protecting'
+    with pytest.raises(exceptions.Conflict) as info:
+        sdk.checkpoints.create(provider_id, plan.id)
+    assert info.value.error_code == 'protect_in_progress'
+    done = wait.wait_for_status(
+        lambda: sdk.checkpoints.get(provider_id, created.id),
+        success=checkpoint_module.CREATE_SUCCESS,
+        failure=checkpoint_module.CREATE_FAILURE, interval=0.2, timeout=60,
+        stream=io.StringIO())
+    assert done.extra_info == {'by': 'sdk'}
+    assert done.graph[0]
+    restore = sdk.restores.create(provider_id, created.id)
+    restored = wait.wait_for_status(
+        lambda: sdk.restores.get(restore.id), success=('success',),
+        failure=('fail',), interval=0.2, timeout=60, stream=io.StringIO())
+    assert restored.progress == 100
+    assert sdk.checkpoints.delete(provider_id,
+                                  created.id).status == 'deleting'
+    assert wait.wait_for_status(
+        lambda: sdk.checkpoints.get(provider_id, created.id),
+        success=(), failure=('error-deleting',), gone_is_success=True,
+        interval=0.2, timeout=60, stream=io.StringIO()) is None

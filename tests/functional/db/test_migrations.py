@@ -71,6 +71,15 @@ def _check_0002_checkpoints_operations(engine):
                                         'now': now})
 
 
+def _check_0003_operation_logs(engine):
+    inspector = sa.inspect(engine)
+    indexes = {i['name'] for i in inspector.get_indexes('operation_logs')}
+    # The default order and each filter have an index.
+    assert {'ix_operation_logs_project_started',
+            'ix_operation_logs_checkpoint_id',
+            'ix_operation_logs_scheduled_operation_id'} <= indexes
+
+
 def _karbor_tables_only(obj, name, type_, reflected, compare_to):
     # Taskflow's persistence tables share the database; they are not ours.
     return not (type_ == 'table' and reflected and compare_to is None

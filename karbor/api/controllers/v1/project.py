@@ -3,6 +3,7 @@
 import pecan
 
 from karbor.api import hooks
+from karbor.api.controllers.v1 import operation_logs
 from karbor.api.controllers.v1 import plans
 from karbor.api.controllers.v1 import protectables
 from karbor.api.controllers.v1 import providers
@@ -16,6 +17,7 @@ class ProjectController:
     providers = providers.ProvidersController()
     protectables = protectables.ProtectablesController()
     restores = restores.RestoresController()
+    operation_logs = operation_logs.OperationLogsController()
 
 
 pecan.route(ProjectController, 'os-services', services.ServicesController())

@@ -7,6 +7,7 @@ from karbor import policy
 from karbor.api import hooks
 from karbor.api import listing
 from karbor.api.controllers.v1 import checkpoints
+from karbor.api.controllers.v1 import operation_logs
 from karbor.policies import providers as provider_policy
 from karbor.protection import providers
 
@@ -24,6 +25,7 @@ def provider_view(provider, detail=True):
 
 class ProvidersController(rest.RestController):
     checkpoints = checkpoints.CheckpointsController()
+    operation_logs = operation_logs.ProviderOperationLogsController()
 
     @pecan.expose('json')
     def get_all(self, **_query):
