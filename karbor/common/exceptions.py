@@ -283,3 +283,8 @@ class OperationLeaseLost(KarborException):
 class OperationLogNotFound(NotFound):
     error_code = 'operation_log_not_found'
     message = 'Operation log %(log_id)s could not be found.'
+
+
+class InvalidExtraInfo(Invalid):
+    error_code = 'invalid_extra_info'
+    message = 'Invalid extra-info: %(reason)s'

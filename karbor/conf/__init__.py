@@ -9,6 +9,7 @@ from karbor.conf import api
 from karbor.conf import auth
 from karbor.conf import database
 from karbor.conf import default
+from karbor.conf import extra_info
 from karbor.conf import operation_log
 from karbor.conf import protection
 from karbor.conf import service
@@ -21,4 +22,5 @@ auth.register_opts(CONF)
 database.register_opts(CONF)
 protection.register_opts(CONF)
 operation_log.register_opts(CONF)
+extra_info.register_opts(CONF)
 service.register_opts(CONF)

@@ -10,12 +10,14 @@ from karbor.conf import api
 from karbor.conf import auth
 from karbor.conf import database
 from karbor.conf import default
+from karbor.conf import extra_info
 from karbor.conf import operation_log
 from karbor.conf import protection
 from karbor.conf import service
 
 # [database] is listed by oslo.db's own namespace in the generator config.
-_MODULES = (default, service, api, auth, protection, operation_log)
+_MODULES = (default, service, api, auth, protection, operation_log,
+            extra_info)
 
 
 def list_opts():

@@ -1,5 +1,7 @@
 """DB API for the checkpoint index."""
 
+import hashlib
+
 import sqlalchemy as sa
 
 from karbor.common import constants
@@ -32,9 +34,35 @@ def checkpoint_get(context, checkpoint_id, project_id=None,
         return checkpoint
 
 
+def value_hash(value):
+    return hashlib.sha256(value.encode('utf-8')).hexdigest()
+
+
+def index_extra_info(session, checkpoint_id, extra_info):
+    """Make a new checkpoint's extra-info filterable (same transaction)."""
+    session.add_all(models.CheckpointExtraInfo(
+        checkpoint_id=checkpoint_id, key=key, value=value,
+        value_sha256=value_hash(value))
+        for key, value in extra_info.items())
+
+
+def _with_extra_info(query, pairs):
+    for key, value in pairs:
+        info = models.CheckpointExtraInfo
+        query = query.where(models.Checkpoint.id.in_(
+            sa.select(info.checkpoint_id).where(
+                info.key == key, info.value_sha256 == value_hash(value),
+                info.value == value)))
+    return query
+
+
 def checkpoint_list(context, project_id, provider_id, filters=None, sort=(),
                     limit=1000, marker=None):
-    """One page of checkpoints; deleted ones only when asked by status."""
+    """One page of checkpoints; deleted ones only when asked by status.
+
+    ``filters['extra_info']`` is a list of (key, value) pairs that must all
+    match.
+    """
     filters = dict(filters or {})
     include_deleted = filters.get('status') == constants.CHECKPOINT_DELETED
     with db_session.reader(context) as session:
@@ -52,6 +80,8 @@ def checkpoint_list(context, project_id, provider_id, filters=None, sort=(),
         if 'created_before' in filters:
             query = query.where(
                 models.Checkpoint.created_at < filters['created_before'])
+        if filters.get('extra_info'):
+            query = _with_extra_info(query, filters['extra_info'])
         return pagination.page(session, query, models.Checkpoint, sort,
                                limit, marker, marker_query=base)
 

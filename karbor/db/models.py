@@ -258,3 +258,25 @@ class OperationLog(TimestampMixin, Base):
     error_info = sa.Column(sa.Text, nullable=True)
     extra_info = sa.Column(JsonEncoded, nullable=True)
     deleted_at = sa.Column(utc_datetime(), nullable=True)
+
+
+class CheckpointExtraInfo(Base):
+    """One extra-info key of a checkpoint, indexed for filtering.
+
+    Values can be longer than an index allows, so the index holds their
+    SHA-256; the value itself confirms the match.
+    """
+
+    __tablename__ = 'checkpoint_extra_info'
+    __table_args__ = (
+        sa.Index('ix_checkpoint_extra_info_key_hash', 'key', 'value_sha256',
+                 'checkpoint_id'),
+        TABLE_ARGS,
+    )
+
+    checkpoint_id = sa.Column(
+        sa.String(36), sa.ForeignKey('checkpoints.id', ondelete='CASCADE'),
+        primary_key=True)
+    key = sa.Column(sa.String(255), primary_key=True)
+    value = sa.Column(sa.Text, nullable=False)
+    value_sha256 = sa.Column(sa.String(64), nullable=False)

@@ -56,6 +56,8 @@ def accept_protect(context, checkpoint_values):
             session.add(checkpoint)
             session.add(operation)
             session.flush()
+            db_checkpoints.index_extra_info(session, checkpoint.id,
+                                            extra_info)
             log = db_logs.open_log(
                 session, operation,
                 scheduled_operation_id=extra_info.get(

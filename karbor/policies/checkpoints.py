@@ -9,6 +9,7 @@ GET = PREFIX % 'get'
 GET_ALL = PREFIX % 'get_all'
 GET_ALL_TENANTS = PREFIX % 'get_all_tenants'
 RESET_STATE = PREFIX % 'reset_state'
+SET_OFFICIAL_EXTRA_INFO = PREFIX % 'set_official_extra_info'
 
 _PATH = '/v1/{project_id}/providers/{provider_id}/checkpoints'
 
@@ -33,6 +34,11 @@ rules = [
         RESET_STATE, base.ADMIN,
         'Reset the status of a checkpoint to available or error.',
         [{'method': 'PUT', 'path': _PATH + '/{checkpoint_id}'}]),
+    policy.DocumentedRuleDefault(
+        SET_OFFICIAL_EXTRA_INFO, base.ADMIN,
+        'Set Karbor\'s own "karbor-*" extra-info keys when creating a '
+        'checkpoint (tools acting for the service).',
+        [{'method': 'POST', 'path': _PATH}]),
 ]
 
 

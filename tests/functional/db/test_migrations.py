@@ -80,6 +80,14 @@ def _check_0003_operation_logs(engine):
             'ix_operation_logs_scheduled_operation_id'} <= indexes
 
 
+def _check_0004_checkpoint_extra_info(engine):
+    inspector = sa.inspect(engine)
+    indexes = {i['name']: i['column_names']
+               for i in inspector.get_indexes('checkpoint_extra_info')}
+    assert indexes['ix_checkpoint_extra_info_key_hash'] == [
+        'key', 'value_sha256', 'checkpoint_id']
+
+
 def _karbor_tables_only(obj, name, type_, reflected, compare_to):
     # Taskflow's persistence tables share the database; they are not ours.
     return not (type_ == 'table' and reflected and compare_to is None

@@ -10,6 +10,7 @@ from pecan import rest
 
 from karbor import objects
 from karbor import policy
+from karbor.api import extra_info
 from karbor.api import hooks
 from karbor.api import listing
 from karbor.api import validation
@@ -23,7 +24,7 @@ from karbor.policies import checkpoints as checkpoint_policy
 from karbor.protection import providers
 from karbor.protection import rpcapi
 
-FILTERS = ('plan_id', 'status', 'start_date', 'end_date')
+FILTERS = ('plan_id', 'status', 'start_date', 'end_date', 'extra_info')
 SORT_KEYS = ('id', 'status', 'created_at', 'plan_id')
 
 
@@ -72,11 +73,12 @@ def _provider(provider_id):
     return providers.registry().get(provider_id)
 
 
-def _extra_info(values):
+def _extra_info(ctxt, values):
     if 'extra-info' in values and 'extra_info' in values:
-        raise exceptions.InvalidInput(
+        raise exceptions.InvalidExtraInfo(
             reason='give extra-info or extra_info, not both')
-    return values.get('extra-info', values.get('extra_info')) or {}
+    return extra_info.validate(
+        ctxt, values.get('extra-info', values.get('extra_info')))
 
 
 class CheckpointsController(rest.RestController):
@@ -87,10 +89,14 @@ class CheckpointsController(rest.RestController):
         policy.authorize(ctxt, checkpoint_policy.GET_ALL)
         _provider(provider_id)
         params = listing.parse(pecan.request, filters=FILTERS,
-                               sort_keys=SORT_KEYS)
+                               sort_keys=SORT_KEYS,
+                               repeatable=('extra_info',))
         project_id = listing.project_scope(
             ctxt, params, checkpoint_policy.GET_ALL_TENANTS)
         filters = dict(params.filters)
+        if 'extra_info' in filters:
+            filters['extra_info'] = extra_info.parse_filters(
+                filters['extra_info'])
         if 'status' in filters and \
                 filters['status'] not in constants.CHECKPOINT_STATUSES:
             raise exceptions.InvalidQueryParameter(
@@ -126,6 +132,7 @@ class CheckpointsController(rest.RestController):
         policy.authorize(ctxt, checkpoint_policy.CREATE)
         provider = _provider(provider_id)
         values = body['checkpoint']
+        checkpoint_extra_info = _extra_info(ctxt, values)
         plan = objects.Plan.get_by_id(ctxt, values['plan_id'],
                                       project_id=ctxt.project_id)
         if plan.provider_id != provider.id:
@@ -143,7 +150,7 @@ class CheckpointsController(rest.RestController):
                      'provider_id': plan.provider_id,
                      'resources': plan.resources,
                      'parameters': plan.parameters},
-            'extra_info': _extra_info(values),
+            'extra_info': checkpoint_extra_info,
         })
         rpcapi.get_api().run_operation(ctxt, operation.id)
         pecan.response.status = 202
