@@ -25,7 +25,7 @@ the no-op provider, and measures:
 * ``list``       GET .../checkpoints?limit=50 (default sort) and
                  ?limit=50&plan_id=<id>, 16 wrk connections, 10 s each,
                  with 100 then 10,000 ``available`` checkpoints in the
-                 table (seeded in SQL, over 4 plans), then EXPLAIN of both
+                 table (seeded in SQL, over 2 plans), then EXPLAIN of both
                  queries on the database.
 
 Run with the project's venv, from anywhere::
@@ -45,6 +45,7 @@ import http.client
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -60,6 +61,8 @@ import api_bench  # noqa: E402
 NOOP_PROVIDER = 'b766f37c-d011-4026-8228-28730d734a3f'
 WORKER_HOSTS = ('worker-a', 'worker-b')
 SCENARIOS = ('latency', 'throughput', 'list')
+UUID_RE = re.compile('[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-'
+                     '[0-9a-f]{12}')
 P50_TARGET_MS = 150.0
 
 
@@ -95,8 +98,10 @@ def parse_args(argv):
                         'watcher')
     p.add_argument('--list-sizes', default='100,10000',
                    help='checkpoint counts of the list scenario')
-    p.add_argument('--list-plans', type=int, default=4,
-                   help='plans the listed checkpoints are spread over')
+    p.add_argument('--list-plans', type=int, default=2,
+                   help='plans the listed checkpoints are spread over '
+                        '(2: the plan_id filter fills a page of 50 also '
+                        'with 100 checkpoints)')
     p.add_argument('--list-duration', type=int, default=10,
                    help='seconds per list run (max 120)')
     p.add_argument('--connections', type=int, default=16,
@@ -316,6 +321,20 @@ def pg_counters(dep):
     finally:
         engine.dispose()
     return dict(row)
+
+
+def retried_operations(dep):
+    """Operations claimed more than once (a worker took another's over).
+    """
+    import sqlalchemy as sa
+    engine = _engine(dep)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(
+                'SELECT count(*) FROM operations WHERE attempts > 1'
+            )).scalar()
+    finally:
+        engine.dispose()
 
 
 def template_row(dep):
@@ -647,13 +666,15 @@ def explain_main(config_file, plan_id, db_kind):
             else:
                 prefixes = ['EXPLAIN ', 'ANALYZE ']
             for prefix in prefixes:
-                rows = conn.exec_driver_sql(prefix + statement,
-                                            parameters).fetchall()
+                result = conn.exec_driver_sql(prefix + statement, parameters)
+                rows = result.fetchall()
                 if db_kind == 'postgresql':
                     plans.append('\n'.join(r[0] for r in rows))
                 else:
                     plans.append('\n'.join(
-                        ' | '.join('' if v is None else str(v) for v in r)
+                        ', '.join('%s=%s' % (k, v) for k, v in
+                                  zip(result.keys(), r, strict=True)
+                                  if v is not None)
                         for r in rows))
             # Timing of the query alone (warm cache), server round trip.
             began = time.perf_counter()
@@ -742,16 +763,28 @@ def run_one_database(args, db_kind):
         if 'throughput' in args.scenarios:
             out['results'].append(run_throughput(args, dep,
                                                  plan_ids[:args.plans]))
+        out['operations_claimed_twice'] = retried_operations(dep)
         if 'list' in args.scenarios:
             results, out['explain'] = run_list(args, dep, plan_ids)
             out['results'].extend(results)
         for name in dep.protection_worker_pids():
+            kinds = collections.Counter()
             with open(dep.log_path(name), errors='replace') as f:
-                errors = [line for line in f if ' ERROR ' in line]
-            if errors:
-                h.log('%s logged %d errors, first: %s', name, len(errors),
-                      errors[0].strip())
-                out.setdefault('worker_errors', {})[name] = len(errors)
+                for line in f:
+                    # "<date> <time> <pid> <level> <logger> [ids] message"
+                    # (traceback lines have no "[ids]": skipped).
+                    head, sep, message = line.partition('] ')
+                    fields = head.split()
+                    if not sep or len(fields) < 5 or \
+                            fields[3] not in ('ERROR', 'WARNING'):
+                        continue
+                    message = UUID_RE.sub('<id>', message)
+                    kinds['%s %s: %s' % (fields[3], fields[4],
+                                         message[:110])] += 1
+            if kinds:
+                out.setdefault('worker_log', {})[name] = dict(kinds)
+                for kind, count in kinds.most_common(5):
+                    h.log('%s logged %d x %s', name, count, kind.strip())
     return out
 
 
@@ -826,6 +859,11 @@ def print_report(args, runs, started):
                            r['statuses'], r['owners'], r['error_count'],
                            r['protection_cpu_ms_per_checkpoint']))
                 h.emit('  CPU %% of a core: %s' % fmt_cpu(r['cpu']))
+        h.emit('operations claimed more than once: %d' %
+               run['operations_claimed_twice'])
+        for worker, kinds in sorted(run.get('worker_log', {}).items()):
+            for kind, count in sorted(kinds.items(), key=lambda i: -i[1])[:4]:
+                h.emit('%s log: %d x %s' % (worker, count, kind.strip()))
         lists = [r for r in run['results'] if r['scenario'] == 'list']
         if lists:
             h.emit('list       %d wrk connections, %d s each' % (

@@ -40,14 +40,15 @@ def karbor_command():
 class KarborCLI:
     """Runs ``karbor`` of python-karborclient against a server."""
 
-    def __init__(self, server, token=None):
+    def __init__(self, server, token=None, project=None):
         self.command = karbor_command()
+        project = project or server.project_id
         self.env = {
             'PATH': os.pathsep.join((os.path.dirname(self.command),
                                      '/usr/bin', '/bin')),
-            'OS_AUTH_TOKEN': token or server.token,
+            'OS_AUTH_TOKEN': token or '%s:%s' % (project, project),
             'OS_NO_CLIENT_AUTH': '1',
-            'KARBOR_URL': server.project_url,
+            'KARBOR_URL': '%s/v1/%s' % (server.url, project),
             'HOME': os.environ.get('HOME', '/tmp'),
         }
 
