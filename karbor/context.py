@@ -13,6 +13,9 @@ class RequestContext(oslo_context.RequestContext):
     def __init__(self, *args, task_tag=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.task_tag = task_tag
+        # The task of the API request being served (karbor.db.tasks); it
+        # never crosses RPC.
+        self.pending_task = None
 
     def to_dict(self):
         values = super().to_dict()

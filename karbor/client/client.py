@@ -6,6 +6,7 @@ from keystoneauth1 import token_endpoint
 
 from karbor.client import http
 from karbor.client.v1 import checkpoints
+from karbor.client.v1 import operation_logs
 from karbor.client.v1 import plans
 from karbor.client.v1 import protectables
 from karbor.client.v1 import providers
@@ -57,6 +58,7 @@ class Client:
         self.services = services.ServiceManager(self.http)
         self.checkpoints = checkpoints.CheckpointManager(self.http)
         self.restores = restores.RestoreManager(self.http)
+        self.operation_logs = operation_logs.OperationLogManager(self.http)
 
     @property
     def base_url(self):

@@ -59,16 +59,20 @@ def encode_query(params):
     """Encode query parameters, dropping unset values, keys sorted.
 
     Sorting makes URLs stable (logs and tests); ``True`` becomes ``1``
-    because that is what the server (and the old client) understand.
+    because that is what the server (and the old client) understand. A
+    list or tuple value repeats the parameter (``extra_info=a:1&
+    extra_info=b:2``, ``started_at=gte:..&started_at=lt:..``), in order.
     """
     pairs = []
     for key in sorted(params or {}):
         value = params[key]
-        if value is None or value is False:
-            continue
-        if value is True:
-            value = 1
-        pairs.append((key, value))
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if item is None or item is False:
+                continue
+            if item is True:
+                item = 1
+            pairs.append((key, item))
     return urllib.parse.urlencode(pairs)
 
 

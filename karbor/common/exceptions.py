@@ -288,3 +288,28 @@ class OperationLogNotFound(NotFound):
 class InvalidExtraInfo(Invalid):
     error_code = 'invalid_extra_info'
     message = 'Invalid extra-info: %(reason)s'
+
+
+class TaskNotFound(NotFound):
+    error_code = 'task_not_found'
+    message = 'Task %(task_id)s could not be found.'
+
+
+class TaskTagTaken(Conflict):
+    """Another request with this tag got there first (raised inside the
+    request; the task-tag middleware turns it into a replay or a 409)."""
+
+    error_code = 'task_tag_in_progress'
+    message = 'A request with Task-Tag %(tag)s is already being accepted.'
+
+
+class TaskTagMismatch(Conflict):
+    error_code = 'task_tag_mismatch'
+    message = ('Task-Tag %(tag)s was used for a different request (%(action)s '
+               'at %(path)s); use a new tag for a new request.')
+
+
+class InvalidTaskTag(Invalid):
+    error_code = 'invalid_task_tag'
+    message = ('Task-Tag %(tag)r is not valid: 1 to 128 letters, digits, '
+               '".", "_", ":" or "-".')

@@ -13,6 +13,7 @@ from karbor.conf import extra_info
 from karbor.conf import operation_log
 from karbor.conf import protection
 from karbor.conf import service
+from karbor.conf import task
 
 CONF = cfg.CONF
 
@@ -23,4 +24,5 @@ database.register_opts(CONF)
 protection.register_opts(CONF)
 operation_log.register_opts(CONF)
 extra_info.register_opts(CONF)
+task.register_opts(CONF)
 service.register_opts(CONF)

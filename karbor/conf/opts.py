@@ -14,10 +14,11 @@ from karbor.conf import extra_info
 from karbor.conf import operation_log
 from karbor.conf import protection
 from karbor.conf import service
+from karbor.conf import task
 
 # [database] is listed by oslo.db's own namespace in the generator config.
 _MODULES = (default, service, api, auth, protection, operation_log,
-            extra_info)
+            extra_info, task)
 
 
 def list_opts():

@@ -7,6 +7,7 @@ migrations build exactly these tables.
 from oslo_utils import timeutils
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.dialects import mysql
 
 from karbor.db.types import JsonEncoded
 from karbor.db.types import utc_datetime
@@ -280,3 +281,44 @@ class CheckpointExtraInfo(Base):
     key = sa.Column(sa.String(255), primary_key=True)
     value = sa.Column(sa.Text, nullable=False)
     value_sha256 = sa.Column(sa.String(64), nullable=False)
+
+
+class Task(TimestampMixin, Base):
+    """A mutating request, findable by the tag its client chose.
+
+    Inserted at the start of the request's first write transaction, so it
+    exists exactly when the request changed something. (project_id, tag)
+    is unique: a retried request with the same tag finds it instead of
+    running again. ``created_at`` is the start time, ``updated_at`` the
+    last update; the state is derived from the operation it started.
+    """
+
+    __tablename__ = 'tasks'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'tag'),
+        sa.Index('ix_tasks_project_created', 'project_id', 'created_at',
+                 'id'),
+        sa.Index('ix_tasks_project_resource', 'project_id', 'resource_type',
+                 'resource_id'),
+        sa.Index('ix_tasks_expires_at', 'expires_at'),
+        sa.Index('ix_tasks_operation_id', 'operation_id'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    tag = sa.Column(sa.String(255), nullable=True)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    request_id = sa.Column(sa.String(255), nullable=True)
+    action = sa.Column(sa.String(64), nullable=False)
+    method = sa.Column(sa.String(8), nullable=False)
+    path = sa.Column(sa.String(1024), nullable=False)
+    fingerprint = sa.Column(sa.String(64), nullable=False)
+    resource_type = sa.Column(sa.String(32), nullable=True)
+    resource_id = sa.Column(sa.String(255), nullable=True)
+    resource_path = sa.Column(sa.String(1024), nullable=True)
+    operation_id = sa.Column(sa.String(36), nullable=True)
+    response_status = sa.Column(sa.Integer, nullable=True)
+    response_body = sa.Column(sa.Text().with_variant(
+        mysql.MEDIUMTEXT(), 'mysql', 'mariadb'), nullable=True)
+    expires_at = sa.Column(utc_datetime(), nullable=False)

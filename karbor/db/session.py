@@ -5,6 +5,7 @@ A nested writer joins the outer transaction, so several DB API calls made
 inside one ``writer`` block commit or roll back together.
 """
 
+import contextlib
 import threading
 
 from oslo_config import cfg
@@ -102,5 +103,28 @@ def reader(context=None):
     return get_facade().reader.using(_target(context))
 
 
+@contextlib.contextmanager
 def writer(context=None):
-    return get_facade().writer.using(_target(context))
+    """A write transaction; the first of a request also records its task.
+
+    The task of a mutating API request (set on the context by the task-tag
+    middleware) is inserted before anything else in the request's first
+    write transaction, and tied to what that transaction created or
+    changed just before it commits: a request's task exists exactly when
+    its first state change does.
+    """
+    pending = getattr(context, 'pending_task', None)
+    first = pending is not None and not pending.recorded
+    with get_facade().writer.using(_target(context)) as session:
+        if not first:
+            yield session
+            return
+        from karbor.db import tasks
+        pending.recorded = True
+        try:
+            tasks.insert(session, pending)
+            yield session
+            tasks.link(session, pending)
+        except BaseException:
+            pending.recorded = False
+            raise

@@ -168,7 +168,9 @@ class ProtectionEngine:
             except Exception:
                 LOG.exception('Renewing leases failed; retrying')
                 continue
-            lost = mine - owned
+            with self._lock:
+                # Operations that finished meanwhile are not lost.
+                lost = (mine - owned) & self._running
             if lost:
                 LOG.warning('Lost the lease of operations %s: another '
                             'worker took them over', ', '.join(sorted(lost)))

@@ -30,6 +30,26 @@ def _url(url=None):
     return url
 
 
+class _Backend(impl_sqlalchemy.SQLAlchemyBackend):
+    """Hands out one shared connection object.
+
+    Taskflow builds a new connection for every save of a flow's progress,
+    and each new connection defines its tables anew, which defeats
+    SQLAlchemy's statement cache: that was most of a worker's CPU. The
+    connection object holds no database connection of its own (it uses
+    the engine's pool for each call), so sharing it is safe.
+    """
+
+    _shared = None
+
+    def get_connection(self):
+        if self._shared is None:
+            with _LOCK:
+                if self._shared is None:
+                    self._shared = super().get_connection()
+        return self._shared
+
+
 def backend():
     """Taskflow's backend on Karbor's own engine (one pool, and on SQLite
     the same transaction discipline)."""
@@ -37,8 +57,8 @@ def backend():
     if _BACKEND is None:
         with _LOCK:
             if _BACKEND is None:
-                _BACKEND = impl_sqlalchemy.SQLAlchemyBackend(
-                    {'connection': _url()}, engine=db_session.get_engine())
+                _BACKEND = _Backend({'connection': _url()},
+                                    engine=db_session.get_engine())
     return _BACKEND
 
 

@@ -8,6 +8,7 @@ one commands module and its lines here and in pyproject.toml.
 """
 
 from karbor.client.commands import checkpoints
+from karbor.client.commands import operation_logs
 from karbor.client.commands import plans
 from karbor.client.commands import protectables
 from karbor.client.commands import providers
@@ -37,6 +38,8 @@ COMMANDS = {
     'restore create': restores.CreateRestore,
     'restore list': restores.ListRestores,
     'restore show': restores.ShowRestore,
+    'operation log list': operation_logs.ListOperationLogs,
+    'operation log show': operation_logs.ShowOperationLog,
 }
 
 OSC_ENTRY_POINT_PREFIX = 'data_protection_'

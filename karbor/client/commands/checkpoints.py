@@ -35,6 +35,53 @@ def _error_info(resource):
     return resource.error_info
 
 
+def parse_extra_info_pairs(option, pairs):
+    """['k=v', ...] -> [('k', 'v'), ...]; VALUE may hold '=' and be empty.
+
+    A bare KEY is refused here: python-karborclient sent it as a null
+    value, which the server refuses too (extra-info values are strings).
+    """
+    parsed = []
+    for pair in pairs or ():
+        key, sep, value = pair.partition('=')
+        key = key.strip()
+        if not key:
+            raise exceptions.CommandError(
+                '%s expects KEY=VALUE, got %r: the key is empty'
+                % (option, pair))
+        if not sep:
+            raise exceptions.CommandError(
+                '%s expects KEY=VALUE, got %r: extra-info values are '
+                'strings and a key without one is refused; write %s= for '
+                'an empty value' % (option, pair, key))
+        parsed.append((key, value))
+    return parsed
+
+
+def parse_extra_info(option, pairs):
+    """--extra-info of checkpoint create -> {key: value}; a key given
+    twice is refused rather than silently keeping the last value."""
+    extra_info = {}
+    for key, value in parse_extra_info_pairs(option, pairs):
+        if key in extra_info:
+            raise exceptions.CommandError(
+                '%s: key %r is given twice' % (option, key))
+        extra_info[key] = value
+    return extra_info
+
+
+def parse_extra_info_filters(option, pairs):
+    """--extra-info of checkpoint list -> [(key, value)] (all must match).
+    The server splits key:value at the first ':', so keys cannot hold
+    one (nor can extra-info keys)."""
+    parsed = parse_extra_info_pairs(option, pairs)
+    for key, _value in parsed:
+        if ':' in key:
+            raise exceptions.CommandError(
+                '%s: key %r cannot contain ":"' % (option, key))
+    return parsed
+
+
 class CreateCheckpoint(base.ResourceShow):
     """Protect a plan now: start a checkpoint (asynchronous)."""
 
@@ -46,15 +93,18 @@ class CreateCheckpoint(base.ResourceShow):
         parser.add_argument(
             '--extra-info', dest='extra_info', action='append',
             metavar='<key=value>',
-            help='Information kept with the checkpoint (repeatable).')
+            help='Information kept with the checkpoint (repeatable; read '
+                 'only afterwards). Keys: letters, digits, ".", "_", "-"; '
+                 'your own (e.g. reason=upgrade) or a third-party '
+                 'application\'s x-<application>--<key>; "karbor-" keys '
+                 'are reserved.')
         base.add_wait_arguments(parser)
         return parser
 
     def fetch(self, parsed_args):
         client = self.client
         provider_id = resolve_provider_id(client, parsed_args.provider)
-        extra_info = base.parse_key_values('--extra-info',
-                                           parsed_args.extra_info)
+        extra_info = parse_extra_info('--extra-info', parsed_args.extra_info)
         plan_id = plan_commands.resolve_plan_id(client, parsed_args.plan)
         checkpoint = client.checkpoints.create(
             provider_id, plan_id, extra_info=extra_info or None)
@@ -90,6 +140,11 @@ class ListCheckpoints(base.ResourceLister):
             '--end-date', metavar='<date>',
             help='Only checkpoints created on or before this date '
                  '(YYYY-MM-DD, the whole day) or time (ISO 8601).')
+        parser.add_argument(
+            '--extra-info', dest='extra_info', action='append',
+            metavar='<key=value>',
+            help='Only checkpoints whose extra-info has this key with '
+                 'exactly this value (repeatable: all must match).')
         parser.add_argument('--all-projects', '--all-tenants',
                             dest='all_projects', action='store_true',
                             help='Checkpoints of all projects (admin).')
@@ -98,6 +153,8 @@ class ListCheckpoints(base.ResourceLister):
         return parser
 
     def fetch(self, parsed_args, list_options):
+        extra_info = parse_extra_info_filters('--extra-info',
+                                              parsed_args.extra_info)
         client = self.client
         plan_id = None
         if parsed_args.plan:
@@ -106,7 +163,7 @@ class ListCheckpoints(base.ResourceLister):
             resolve_provider_id(client, parsed_args.provider),
             plan_id=plan_id, status=parsed_args.status,
             start_date=parsed_args.start_date,
-            end_date=parsed_args.end_date,
+            end_date=parsed_args.end_date, extra_info=extra_info or None,
             all_tenants=parsed_args.all_projects or bool(parsed_args.project),
             project_id=parsed_args.project, **list_options)
 

@@ -68,20 +68,23 @@ class CheckpointManager(base.Manager):
         return '/'.join(quoted)
 
     def list(self, provider_id, *, plan_id=None, status=None,
-             start_date=None, end_date=None, all_tenants=False,
-             project_id=None, limit=None, marker=None, sort=None,
-             page_size=None, **filters):
+             start_date=None, end_date=None, extra_info=None,
+             all_tenants=False, project_id=None, limit=None, marker=None,
+             sort=None, page_size=None, **filters):
         """Iterate the provider's checkpoints lazily, newest first.
 
         ``start_date``/``end_date`` take a date (``YYYY-MM-DD``, a whole
         day) or an ISO 8601 time (a ``datetime.date``/``datetime`` is
-        formatted for you). Deleted checkpoints are only listed with
+        formatted for you). ``extra_info`` (a dict, or (key, value) pairs)
+        keeps the checkpoints whose extra-info has every one of these keys
+        with exactly this value. Deleted checkpoints are only listed with
         ``status='deleted'``.
         """
         params = dict(filters, plan_id=plan_id, status=status,
                       start_date=_isoformat(start_date),
-                      end_date=_isoformat(end_date), all_tenants=all_tenants,
-                      project_id=project_id)
+                      end_date=_isoformat(end_date),
+                      extra_info=extra_info_filters(extra_info),
+                      all_tenants=all_tenants, project_id=project_id)
         return self._list(self._checkpoints_path(provider_id), params=params,
                           limit=limit, marker=marker, sort=sort,
                           page_size=page_size)
@@ -119,6 +122,28 @@ class CheckpointManager(base.Manager):
         return self._update(
             self._checkpoints_path(provider_id, checkpoint_id),
             {'os-resetState': {'state': state}}, task_tag=task_tag)
+
+
+def extra_info_filters(extra_info):
+    """{'k': 'v'} or [('k', 'v')] -> ['k:v'] (the ``extra_info`` filter).
+
+    The value is everything after the first ``:`` on the server, so
+    values may hold colons; keys may not.
+    """
+    if not extra_info:
+        return None
+    pairs = (extra_info.items() if isinstance(extra_info, dict)
+             else extra_info)
+    filters = []
+    for key, value in pairs:
+        if not key or ':' in key:
+            raise ValueError('extra-info filter key %r: a key is not empty '
+                             'and has no ":"' % (key,))
+        if not isinstance(value, str):
+            raise ValueError('extra-info filter %r: values are strings, '
+                             'not %r' % (key, value))
+        filters.append('%s:%s' % (key, value))
+    return filters
 
 
 def _isoformat(value):
