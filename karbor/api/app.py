@@ -1,7 +1,8 @@
 """The WSGI application: pecan controllers inside the middleware chain.
 
 Outermost first: request id → fault envelope → body size limit →
-version document bypass → auth (keystone or noauth) → microversion → pecan.
+version document bypass → auth (keystone or noauth) → microversion →
+task tag → pecan.
 """
 
 from oslo_config import cfg
@@ -15,6 +16,7 @@ from karbor.api import pecan_speedups
 from karbor.api.middleware import body_limit
 from karbor.api.middleware import fault
 from karbor.api.middleware import noauth
+from karbor.api.middleware import task_tag
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -67,7 +69,8 @@ class _UnauthenticatedRoot:
 
 def setup_app():
     application = _pecan_app()
-    versioned = microversion.MicroversionMiddleware(application)
+    versioned = microversion.MicroversionMiddleware(
+        task_tag.TaskTagMiddleware(application))
     if CONF.auth_strategy == 'keystone':
         authenticated = _keystone(versioned)
     else:

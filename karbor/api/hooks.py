@@ -17,6 +17,9 @@ def context_of(request):
     ctxt = request.context.get('karbor')
     if ctxt is None:
         ctxt = karbor_context.RequestContext.from_environ(request.environ)
+        # The task of a mutating request, recorded by its first write.
+        ctxt.pending_task = request.environ.get('karbor.pending_task')
+        ctxt.task_tag = request.environ.get('karbor.task_tag')
         request.context['karbor'] = ctxt
     return ctxt
 

@@ -3,6 +3,7 @@
     karbor-manage db sync [--revision REV]
     karbor-manage db version
     karbor-manage operation-log purge --before DATE [--batch-size N]
+    karbor-manage task purge
 """
 
 import sys
@@ -14,6 +15,7 @@ from karbor import context
 from karbor.common import config
 from karbor.db import migration
 from karbor.db import operation_logs as db_operation_logs
+from karbor.db import tasks as db_tasks
 
 CONF = cfg.CONF
 
@@ -77,9 +79,28 @@ def _add_operation_log_parsers(subparsers):
     purge.set_defaults(func=OperationLogCommands.purge)
 
 
+class TaskCommands:
+
+    @staticmethod
+    def purge():
+        count = db_tasks.purge_expired(context.get_admin_context())
+        print('Purged %d expired tasks' % count)  # noqa: T201
+
+
+def _add_task_parsers(subparsers):
+    tasks = subparsers.add_parser('task', help='Tasks (tagged requests).')
+    actions = tasks.add_subparsers(dest='action')
+    actions.required = True
+    purge = actions.add_parser(
+        'purge', help='Delete tasks whose tag window ([task] tag_ttl_hours) '
+                      'has passed.')
+    purge.set_defaults(func=TaskCommands.purge)
+
+
 def _add_parsers(subparsers):
     _add_db_parsers(subparsers)
     _add_operation_log_parsers(subparsers)
+    _add_task_parsers(subparsers)
 
 
 command_opt = cfg.SubCommandOpt('command', title='Commands',

@@ -10,9 +10,10 @@ from karbor.policies import protectables
 from karbor.policies import providers
 from karbor.policies import restores
 from karbor.policies import services
+from karbor.policies import tasks
 
 _MODULES = (base, plans, providers, protectables, services, checkpoints,
-            restores, operation_logs)
+            restores, operation_logs, tasks)
 
 
 def list_rules():

@@ -24,6 +24,7 @@ from taskflow import states as taskflow_states
 from karbor import context as karbor_context
 from karbor.db import operation_logs as db_operation_logs
 from karbor.db import operations as db_operations
+from karbor.db import tasks as db_tasks
 from karbor.protection import persistence
 from karbor.protection import plugin_errors
 from karbor.protection import providers
@@ -194,12 +195,22 @@ class ProtectionEngine:
                 self.recover_once()
             except Exception:
                 LOG.exception('Recovery scan failed; retrying')
-            if CONF.operation_log.retention_days and \
-                    time.monotonic() >= next_purge:
+            if time.monotonic() >= next_purge:
                 next_purge = time.monotonic() + PURGE_INTERVAL
-                self._purge_logs()
+                self._purge_expired_tasks()
+                if CONF.operation_log.retention_days:
+                    self._purge_logs()
             if self._stop.wait(CONF.protection.recovery_interval):
                 return
+
+    def _purge_expired_tasks(self):
+        try:
+            count = db_tasks.purge_expired(karbor_context.get_admin_context())
+        except Exception:
+            LOG.exception('Purging expired tasks failed; retrying later')
+            return
+        if count:
+            LOG.info('Purged %d expired tasks', count)
 
     def _purge_logs(self):
         before = timeutils.utcnow() - datetime.timedelta(

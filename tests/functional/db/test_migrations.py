@@ -88,6 +88,28 @@ def _check_0004_checkpoint_extra_info(engine):
         'key', 'value_sha256', 'checkpoint_id']
 
 
+def _check_0005_tasks(engine):
+    insert = sa.text(
+        "INSERT INTO tasks (id, project_id, tag, action, method, path, "
+        "fingerprint, expires_at, created_at, updated_at) VALUES (:id, :p, "
+        ":tag, 'plan-create', 'POST', '/v1/p/plans', 'f', :now, :now, :now)")
+    now = '2026-01-01 00:00:00'
+    with engine.begin() as connection:
+        connection.execute(insert, {'id': 't1', 'p': 'a', 'tag': 'x',
+                                    'now': now})
+        connection.execute(insert, {'id': 't2', 'p': 'b', 'tag': 'x',
+                                    'now': now})
+        connection.execute(insert, {'id': 't3', 'p': 'a', 'tag': None,
+                                    'now': now})
+        connection.execute(insert, {'id': 't4', 'p': 'a', 'tag': None,
+                                    'now': now})
+    # One tag, one request, per project.
+    with pytest.raises(sa.exc.IntegrityError):
+        with engine.begin() as connection:
+            connection.execute(insert, {'id': 't5', 'p': 'a', 'tag': 'x',
+                                        'now': now})
+
+
 def _karbor_tables_only(obj, name, type_, reflected, compare_to):
     # Taskflow's persistence tables share the database; they are not ours.
     return not (type_ == 'table' and reflected and compare_to is None

@@ -15,6 +15,7 @@ from karbor.api import hooks
 from karbor.api import listing
 from karbor.api import validation
 from karbor.api import views
+from karbor.api.controllers.v1 import tasks
 from karbor.api.schemas import checkpoints as schemas
 from karbor.common import constants
 from karbor.common import exceptions
@@ -82,6 +83,7 @@ def _extra_info(ctxt, values):
 
 
 class CheckpointsController(rest.RestController):
+    tasks = tasks.ResourceTasksController('checkpoint')
 
     @pecan.expose('json')
     def get_all(self, provider_id, **_query):

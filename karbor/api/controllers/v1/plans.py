@@ -11,6 +11,7 @@ from karbor.api import listing
 from karbor.api import plan_validation
 from karbor.api import validation
 from karbor.api import views
+from karbor.api.controllers.v1 import tasks
 from karbor.api.schemas import plans as schemas
 from karbor.common import constants
 from karbor.common import exceptions
@@ -44,6 +45,7 @@ def _get_plan(ctxt, plan_id):
 
 
 class PlansController(rest.RestController):
+    tasks = tasks.ResourceTasksController('plan')
 
     @pecan.expose('json')
     def get_all(self, **_query):

@@ -9,6 +9,7 @@ from karbor.api.controllers.v1 import protectables
 from karbor.api.controllers.v1 import providers
 from karbor.api.controllers.v1 import restores
 from karbor.api.controllers.v1 import services
+from karbor.api.controllers.v1 import tasks
 from karbor.common import exceptions
 
 
@@ -18,6 +19,7 @@ class ProjectController:
     protectables = protectables.ProtectablesController()
     restores = restores.RestoresController()
     operation_logs = operation_logs.OperationLogsController()
+    tasks = tasks.TasksController()
 
 
 pecan.route(ProjectController, 'os-services', services.ServicesController())
