@@ -25,7 +25,8 @@ def test_curl_examples(embedded_server):
     lines = script.strip().splitlines()
     # Each command's output on its own line, so it can be checked.
     script = 'set -e\n' + '\n'.join(
-        line if line.startswith(('export', 'PROVIDER=', 'RESOURCE='))
+        line if line.startswith(('export', 'PROVIDER=', 'RESOURCE=',
+                                 'PLAN='))
         else line + '; echo' for line in lines)
     result = subprocess.run(['bash', '-c', script], capture_output=True,
                             text=True, timeout=120,
@@ -37,6 +38,12 @@ def test_curl_examples(embedded_server):
     assert '"name": "example"' in outputs[2]
     assert outputs[3].startswith('{"plan": {')
     assert '"name": "my plan"' in outputs[4]
+    assert '"status": "protecting"' in outputs[5]
+    assert '"status": "available"' in outputs[6]
+    assert '"reason": "trying Karbor"' in outputs[6]
+    assert '"tag": "my-first-backup"' in outputs[7]
+    assert '"state": "succeeded"' in outputs[7]
+    assert '"operation_type": "protect"' in outputs[8]
 
 
 @pytest.mark.parametrize('needle', [

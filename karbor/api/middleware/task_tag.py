@@ -112,6 +112,8 @@ class TaskTagMiddleware:
                                              route)
             return response(environ, start_response)
         if pending.recorded:
+            LOG.info('Task %s (%s, tag %s) answered %d', pending.id,
+                     pending.action, tag or '-', response.status_code)
             try:
                 db_tasks.store_response(context, pending.id,
                                         response.status_code, response.body)
@@ -140,6 +142,8 @@ class TaskTagMiddleware:
             response = errors.fault_response(error.code, error.msg,
                                              error.error_code, request_id)
         else:
+            LOG.info('Task %s (tag %s) replayed instead of running again',
+                     task.id, tag)
             response = self._replay(request, task, route)
             response.headers['Task-Replayed'] = 'true'
             response.headers['Task-Id'] = task.id
