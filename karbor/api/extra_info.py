@@ -34,7 +34,10 @@ OFFICIAL_KEYS = {
 }
 
 _KEY = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]*$')
-_THIRD_PARTY = re.compile(r'^x-[A-Za-z0-9][A-Za-z0-9.-]*--[A-Za-z0-9._-]+$')
+_THIRD_PARTY = re.compile(
+    r'^[xX]-[A-Za-z0-9][A-Za-z0-9.-]*--[A-Za-z0-9._-]+$')
+_TYPE_NAMES = {bool: 'boolean', int: 'number', float: 'number',
+               list: 'list', dict: 'object'}
 
 
 def _invalid(reason):
@@ -74,7 +77,8 @@ def validate(context, extra_info):
             raise _invalid('key %r has no value: give key=value' % key)
         if not isinstance(value, str):
             raise _invalid('the value of key %r is a %s; values are strings'
-                           % (key, type(value).__name__))
+                           % (key, _TYPE_NAMES.get(type(value),
+                                                   type(value).__name__)))
         if len(value) > bounds.max_value_length:
             raise _invalid('the value of key %r is longer than '
                            'max_value_length (%d)'
@@ -97,6 +101,11 @@ def parse_filters(values):
             raise exceptions.InvalidQueryParameter(
                 reason='extra_info filters look like extra_info=key:value, '
                        'not %r' % value)
-        check_key(key)
+        try:
+            check_key(key)
+        except exceptions.InvalidExtraInfo as err:
+            raise exceptions.InvalidQueryParameter(
+                reason='extra_info filter: %s' % err.kwargs['reason']
+            ) from None
         pairs.append((key, wanted))
     return pairs

@@ -223,10 +223,12 @@ class OperationLog(TimestampMixin, Base):
         # The default order and every filter, each behind the project.
         sa.Index('ix_operation_logs_project_started', 'project_id',
                  'started_at', 'id'),
+        # Ending with the whole sort key (started_at, id), so a filtered
+        # page is read in order from the project's own index entries.
         sa.Index('ix_operation_logs_project_type_started', 'project_id',
-                 'operation_type', 'started_at'),
+                 'operation_type', 'started_at', 'id'),
         sa.Index('ix_operation_logs_project_status_started', 'project_id',
-                 'status', 'started_at'),
+                 'status', 'started_at', 'id'),
         sa.Index('ix_operation_logs_project_ended', 'project_id',
                  'ended_at'),
         sa.Index('ix_operation_logs_provider_started', 'provider_id',

@@ -37,7 +37,14 @@ def after_marker(query, model, sort, marker_row):
         value = getattr(marker_row, key)
         beyond = column < value if direction == 'desc' else column > value
         clauses.append(sa.and_(*equal_prefix, beyond))
-    return query.where(sa.or_(*clauses))
+    # The first key's bound, redundant with the OR, is what lets an index
+    # scan start at the marker instead of reading every row before it.
+    first_key, first_direction = sort[0]
+    first_column = getattr(model, first_key)
+    first_value = getattr(marker_row, first_key)
+    bound = (first_column <= first_value if first_direction == 'desc'
+             else first_column >= first_value)
+    return query.where(bound, sa.or_(*clauses))
 
 
 def page(session, query, model, sort, limit, marker=None,

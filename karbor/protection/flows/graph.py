@@ -4,6 +4,11 @@ For every resource R: begin(R) → finish(R) → main(R) → complete(R). For a
 resource P depending on C: begin(P) → begin(C), finish(C) → finish(P),
 complete(C) → complete(P). Independent ``on_main`` hooks run in parallel
 (bounded by the engine's worker count).
+
+A resource that depends on nothing and that nothing depends on (the
+common case) gets one task running its four hooks in order: every task's
+progress is saved to the database, and fewer tasks make a checkpoint
+faster without changing any ordering.
 """
 
 from taskflow import task
@@ -23,15 +28,16 @@ class StepFailed(exceptions.KarborException):
 
 class HookTask(task.Task):
 
-    def __init__(self, runtime, kind, resource, operation, hook,
+    def __init__(self, runtime, kind, resource, operation, hooks,
                  parameters, extra_kwargs, on_failure=None):
+        label = hooks[0] if len(hooks) == 1 else 'hooks'
         super().__init__(name='%s:%s#%s:%s' % (kind, resource.type,
-                                               resource.id, hook))
+                                               resource.id, label))
         self.runtime = runtime
         self.kind = kind
         self.resource = resource
         self.operation = operation
-        self.hook = hook
+        self.hooks = hooks
         self.parameters = parameters
         self.extra_kwargs = extra_kwargs
         self.on_failure = on_failure
@@ -42,12 +48,13 @@ class HookTask(task.Task):
             self.runtime.bank, checkpoint_store.resource_prefix(
                 self.runtime.checkpoint.id, self.resource))
         try:
-            getattr(self.operation, self.hook)(
-                self.runtime.checkpoint, self.resource,
-                self.runtime.context, self.parameters,
-                bank_section=section,
-                record_extra_info=self.runtime.add_log_extra_info,
-                **self.extra_kwargs)
+            for hook in self.hooks:
+                getattr(self.operation, hook)(
+                    self.runtime.checkpoint, self.resource,
+                    self.runtime.context, self.parameters,
+                    bank_section=section,
+                    record_extra_info=self.runtime.add_log_extra_info,
+                    **self.extra_kwargs)
         except exceptions.OperationLeaseLost:
             raise
         except Exception as err:
@@ -77,13 +84,20 @@ def build(runtime, kind, nodes, operation_getter, parameters,
     """The graph flow of hook tasks for ``nodes`` (resource_graph.Node)."""
     flow = graph_flow.Flow('%s-resources' % kind)
     tasks = {}
+    children = {child for node in nodes for child in node.children}
     for node in nodes:
         resource = node.resource
         plugin = runtime.provider.plugin_for(resource.type)
         operation = operation_getter(plugin, resource)
         options = parameters_for(parameters, resource)
-        hooks = [HookTask(runtime, kind, resource, operation, hook, options,
-                          extra_kwargs or {}, on_failure)
+        key = (resource.type, resource.id)
+        if not node.children and key not in children:
+            flow.add(HookTask(runtime, kind, resource, operation,
+                              plugin_api.HOOKS, options, extra_kwargs or {},
+                              on_failure))
+            continue
+        hooks = [HookTask(runtime, kind, resource, operation, (hook,),
+                          options, extra_kwargs or {}, on_failure)
                  for hook in plugin_api.HOOKS]
         flow.add(*hooks)
         for before, after in zip(hooks, hooks[1:], strict=False):
@@ -91,6 +105,8 @@ def build(runtime, kind, nodes, operation_getter, parameters,
         tasks[(resource.type, resource.id)] = dict(
             zip(plugin_api.HOOKS, hooks, strict=True))
     for node in nodes:
+        if not node.children:
+            continue
         parent = tasks[(node.resource.type, node.resource.id)]
         for child_key in node.children:
             child = tasks[child_key]

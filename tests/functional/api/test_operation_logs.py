@@ -184,6 +184,9 @@ def test_projects_are_isolated(api, directory):
     assert [log['checkpoint_id'] for log in logs(
         api.admin, 'all_tenants=1&project_id=other')] == [theirs['id']]
     api.user.get('/providers/%s/operation_logs' % ('0' * 32), status=404)
+    # The provider-scoped list takes its provider from the path only.
+    api.user.get('/providers/%s/operation_logs?provider_id=x'
+                 % NOOP_PROVIDER_ID, status=400)
 
 
 def test_notifications(api, directory):

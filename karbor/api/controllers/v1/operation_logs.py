@@ -81,8 +81,11 @@ def _ranges(column, values):
 
 def list_logs(request, ctxt, provider_id=None):
     policy.authorize(ctxt, log_policy.GET_ALL)
-    params = listing.parse(request, filters=FILTERS, sort_keys=SORT_KEYS,
-                           default_sort=DEFAULT_SORT,
+    # Under /providers/{provider_id}/ the provider is the path's.
+    filters_allowed = FILTERS if provider_id is None else tuple(
+        name for name in FILTERS if name != 'provider_id')
+    params = listing.parse(request, filters=filters_allowed,
+                           sort_keys=SORT_KEYS, default_sort=DEFAULT_SORT,
                            repeatable=RANGE_FILTERS)
     project_id = listing.project_scope(ctxt, params,
                                        log_policy.GET_ALL_TENANTS)
@@ -98,8 +101,6 @@ def list_logs(request, ctxt, provider_id=None):
         raise _invalid('operation_type %r is not one of %s' % (
             filters['operation_type'],
             ', '.join(constants.OPERATION_LOG_TYPES)))
-    if provider_id is not None:
-        filters.pop('provider_id', None)
     rows, has_more = db_logs.log_list(
         ctxt, project_id, provider_id=provider_id, filters=filters,
         statuses=statuses, ranges=ranges, sort=params.sort,
