@@ -101,6 +101,9 @@ def store_response(context, task_id, status, body):
     """Keep the answer of a tagged request for replays (best effort)."""
     if body is not None and len(body) > CONF.task.max_stored_response_bytes:
         body = None
+    if isinstance(body, bytes):
+        # A text column: bytes would be stored escaped by some drivers.
+        body = body.decode('utf-8', errors='replace')
     with db_session.writer(context) as session:
         session.execute(sa.update(models.Task).where(
             models.Task.id == task_id).values(

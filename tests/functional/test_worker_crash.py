@@ -136,6 +136,20 @@ def test_sigkill_during_protect_and_delete(stack):
     assert any(k.endswith('noop-marker.json') for k in keys)
     restart(stack, killed)
 
+    # List, show and restore it across the two workers.
+    status, body = stack.request('GET', CHECKPOINTS + '?plan_id=%s'
+                                 % plan['id'])
+    assert [c['id'] for c in body['checkpoints']] == [checkpoint_id]
+    status, body = stack.request('POST', '/restores', {'restore': {
+        'provider_id': NOOP_PROVIDER_ID, 'checkpoint_id': checkpoint_id,
+        'parameters': {}}})
+    assert status == 202, body
+    restore_id = body['restore']['id']
+    restore = wait_until(lambda: (lambda r: r[1]['restore'] if r[1][
+        'restore']['status'] != 'in_progress' else None)(
+        stack.request('GET', '/restores/%s' % restore_id)), 30)
+    assert restore['status'] == 'success', restore
+
     status, _ = stack.request('DELETE', '%s/%s' % (CHECKPOINTS,
                                                    checkpoint_id))
     assert status == 202
@@ -151,6 +165,7 @@ def test_sigkill_during_protect_and_delete(stack):
             'WHERE checkpoint_id = :c ORDER BY created_at'),
             {'c': checkpoint_id}).all()
     assert [tuple(row) for row in states] == [('protect', 'done', 2),
+                                              ('restore', 'done', 1),
                                               ('delete', 'done', 2)]
     # Their logs were closed by the worker that took them over.
     status, body = stack.request(
@@ -159,5 +174,6 @@ def test_sigkill_during_protect_and_delete(stack):
     assert status == 200
     assert [(log['operation_type'], log['status'])
             for log in body['operation_logs']] == [('protect', 'available'),
+                                                   ('restore', 'restored'),
                                                    ('delete', 'deleted')]
     assert all(log['ended_at'] for log in body['operation_logs'])
