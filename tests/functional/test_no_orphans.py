@@ -15,6 +15,19 @@ from tests.functional.api.test_checkpoints import protect
 from tests.functional.api.test_checkpoints import wait_for
 from tests.functional.api.test_plans import create as create_plan
 
+DEMO = karbor_context.RequestContext(user_id='demo', project_id='demo')
+
+
+def accept_without_message(plan):
+    """A protect accepted in the database but never sent to a worker."""
+    return db_operations.accept_protect(DEMO, {
+        'id': uuidutils.generate_uuid(), 'project_id': 'demo',
+        'user_id': 'demo', 'provider_id': plan['provider_id'],
+        'plan_id': plan['id'],
+        'plan': {'id': plan['id'], 'name': plan['name'],
+                 'resources': plan['resources'], 'parameters': {}},
+        'extra_info': {}})
+
 
 def operation_rows():
     with db_session.reader() as session:
@@ -46,14 +59,7 @@ def test_flow_build_failure_fails_cleanly(api, directory, monkeypatch):
 def test_operation_whose_message_was_lost_is_run(api, directory):
     """Accepted but never sent to a worker: the recovery scan finds it."""
     plan = create_plan(api.user, directory)['plan']
-    ctxt = karbor_context.RequestContext(user_id='demo', project_id='demo')
-    checkpoint, _ = db_operations.accept_protect(ctxt, {
-        'id': uuidutils.generate_uuid(), 'project_id': 'demo',
-        'user_id': 'demo', 'provider_id': plan['provider_id'],
-        'plan_id': plan['id'],
-        'plan': {'id': plan['id'], 'name': plan['name'],
-                 'resources': plan['resources'], 'parameters': {}},
-        'extra_info': {}})
+    checkpoint, _ = accept_without_message(plan)
     done = wait_for(api.user, '%s/%s' % (CHECKPOINTS, checkpoint.id),
                     'checkpoint', timeout=20)
     assert done['status'] == 'available'
@@ -62,14 +68,8 @@ def test_operation_whose_message_was_lost_is_run(api, directory):
 def test_operation_of_a_dead_worker_is_taken_over(api, directory):
     """A running operation whose lease expired is resumed by a worker."""
     plan = create_plan(api.user, directory)['plan']
-    ctxt = karbor_context.RequestContext(user_id='demo', project_id='demo')
-    checkpoint, operation = db_operations.accept_protect(ctxt, {
-        'id': uuidutils.generate_uuid(), 'project_id': 'demo',
-        'user_id': 'demo', 'provider_id': plan['provider_id'],
-        'plan_id': plan['id'],
-        'plan': {'id': plan['id'], 'name': plan['name'],
-                 'resources': plan['resources'], 'parameters': {}},
-        'extra_info': {}})
+    ctxt = DEMO
+    checkpoint, operation = accept_without_message(plan)
     # A worker that died right after claiming it.
     assert db_operations.claim(ctxt, operation.id, 'dead-host:1:x', 1)
     done = wait_for(api.user, '%s/%s' % (CHECKPOINTS, checkpoint.id),
@@ -82,14 +82,7 @@ def test_operation_of_a_dead_worker_is_taken_over(api, directory):
 
 def test_gives_up_after_max_attempts(api, directory):
     plan = create_plan(api.user, directory)['plan']
-    ctxt = karbor_context.RequestContext(user_id='demo', project_id='demo')
-    checkpoint, operation = db_operations.accept_protect(ctxt, {
-        'id': uuidutils.generate_uuid(), 'project_id': 'demo',
-        'user_id': 'demo', 'provider_id': plan['provider_id'],
-        'plan_id': plan['id'],
-        'plan': {'id': plan['id'], 'name': plan['name'],
-                 'resources': plan['resources'], 'parameters': {}},
-        'extra_info': {}})
+    checkpoint, operation = accept_without_message(plan)
     expired = datetime.datetime.utcnow() - datetime.timedelta(seconds=5)
     with db_session.writer() as session:
         session.execute(sa.update(models.Operation).values(
@@ -103,14 +96,8 @@ def test_gives_up_after_max_attempts(api, directory):
 
 def test_two_claims_never_both_succeed(api, directory):
     plan = create_plan(api.user, directory)['plan']
-    ctxt = karbor_context.RequestContext(user_id='demo', project_id='demo')
-    _, operation = db_operations.accept_protect(ctxt, {
-        'id': uuidutils.generate_uuid(), 'project_id': 'demo',
-        'user_id': 'demo', 'provider_id': plan['provider_id'],
-        'plan_id': plan['id'],
-        'plan': {'id': plan['id'], 'name': plan['name'],
-                 'resources': plan['resources'], 'parameters': {}},
-        'extra_info': {}})
+    ctxt = DEMO
+    _, operation = accept_without_message(plan)
     first = db_operations.claim(ctxt, operation.id, 'a:1:x', 60)
     second = db_operations.claim(ctxt, operation.id, 'b:1:x', 60)
     assert first is not None and second is None
