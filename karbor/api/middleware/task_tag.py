@@ -114,13 +114,17 @@ class TaskTagMiddleware:
         if pending.recorded:
             LOG.info('Task %s (%s, tag %s) answered %d', pending.id,
                      pending.action, tag or '-', response.status_code)
-            try:
-                db_tasks.store_response(context, pending.id,
-                                        response.status_code, response.body)
-            except Exception:
-                # The replay will be built from the resource instead.
-                LOG.warning('Could not store the answer of task %s',
-                            pending.id, exc_info=True)
+            # Only a tagged request can be replayed; an untagged one needs
+            # its answer kept only when it failed (its task shows failed).
+            if tag is not None or response.status_code >= 400:
+                try:
+                    db_tasks.store_response(context, pending.id,
+                                            response.status_code,
+                                            response.body)
+                except Exception:
+                    # The replay will be built from the resource instead.
+                    LOG.warning('Could not store the answer of task %s',
+                                pending.id, exc_info=True)
             response.headers['Task-Id'] = pending.id
         if tag is not None:
             response.headers[HEADER] = tag
