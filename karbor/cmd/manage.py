@@ -110,7 +110,7 @@ command_opt = cfg.SubCommandOpt('command', title='Commands',
 
 def main():
     CONF.register_cli_opt(command_opt)
-    config.parse_args(sys.argv)
+    config.parse_args(sys.argv, tool=True)
     try:
         CONF.command.func()
     except Exception as err:  # one line for the operator, not a traceback

@@ -48,7 +48,7 @@ command_opt = cfg.SubCommandOpt('command', title='Commands',
 
 def main():
     CONF.register_cli_opt(command_opt)
-    config.parse_args(sys.argv)
+    config.parse_args(sys.argv, tool=True)
     failed = False
     for title, check in CHECKS:
         try:

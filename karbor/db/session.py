@@ -6,6 +6,7 @@ inside one ``writer`` block commit or roll back together.
 """
 
 import contextlib
+import os
 import threading
 
 from oslo_config import cfg
@@ -58,6 +59,11 @@ def _build_facade():
     hooks = []
     if url.startswith('sqlite'):
         hooks.append(_sqlite_engine)
+        path = sa.engine.make_url(url).database
+        if path and path != ':memory:':
+            # The embedded default's state directory may not exist yet.
+            os.makedirs(os.path.dirname(os.path.abspath(path)),
+                        exist_ok=True)
     facade.configure(connection=url, sqlite_fk=True, on_engine_create=hooks)
     return facade
 
