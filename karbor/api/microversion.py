@@ -13,6 +13,7 @@ import re
 
 from karbor.api import errors
 from karbor.common import constants
+from karbor.common import exceptions
 
 BASE_VERSION = (1, 0)
 MAX_VERSION = (1, 0)
@@ -88,7 +89,15 @@ class MicroversionMiddleware:
             headers.extend(self._headers(version))
             return start_response(status, headers, exc_info)
 
-        return self.application(environ, _start_response)
+        try:
+            return self.application(environ, _start_response)
+        except exceptions.KarborException as err:
+            # Rendered here, so refused requests also name their version.
+            response = errors.fault_response(
+                err.code, err.msg, err.error_code,
+                environ.get('openstack.request_id'),
+                headers=getattr(err, 'headers', None))
+            return response(environ, _start_response)
 
     @staticmethod
     def _headers(version):

@@ -12,6 +12,7 @@ from karbor.client.v1 import protectables
 from karbor.client.v1 import providers
 from karbor.client.v1 import restores
 from karbor.client.v1 import services
+from karbor.client.v1 import tasks
 
 SERVICE_TYPE = 'data-protect'
 USER_AGENT = 'karbor-client'
@@ -59,6 +60,13 @@ class Client:
         self.checkpoints = checkpoints.CheckpointManager(self.http)
         self.restores = restores.RestoreManager(self.http)
         self.operation_logs = operation_logs.OperationLogManager(self.http)
+        self.tasks = tasks.TaskManager(self.http)
+
+    @property
+    def last_task(self):
+        """The TaskInfo (task_id, tag, replayed) of this thread's last
+        mutating call that the server answered, or None."""
+        return self.http.last_task
 
     @property
     def base_url(self):

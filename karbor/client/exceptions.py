@@ -51,6 +51,9 @@ class ConnectionFailure(KarborError):
     """The endpoint could not be reached, even after the retries."""
 
     default_message = 'Unable to connect to the Karbor API'
+    # The Task-Tag of the mutating request that failed, which may have run
+    # (only its answer lost): look it up with client.tasks.find(tag).
+    task_tag = None
 
 
 class ConnectionTimeout(ConnectionFailure):

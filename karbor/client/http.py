@@ -5,9 +5,11 @@ into a keystoneauth request against ``<endpoint>/v1/<project_id>``, retries
 connection failures, and turns error answers into typed exceptions.
 """
 
+import collections
 import json
 import logging
 import re
+import threading
 import time
 import urllib.parse
 import uuid
@@ -21,6 +23,8 @@ LOG = logging.getLogger('karbor.client.http')
 API_VERSION_HEADER = 'OpenStack-API-Version'
 API_SERVICE_NAME = 'data-protection'
 TASK_TAG_HEADER = 'Task-Tag'
+TASK_ID_HEADER = 'Task-Id'
+TASK_REPLAYED_HEADER = 'Task-Replayed'
 MUTATING_METHODS = frozenset(('POST', 'PUT', 'PATCH', 'DELETE'))
 _SECRET_HEADER = re.compile(r'token|auth|key|secret|password', re.IGNORECASE)
 _PROJECT_URL = re.compile(r'/v1/[^/]+$')
@@ -30,6 +34,11 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_RETRIES = 3
 DEFAULT_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
+
+
+# What the server said about the task of a mutating call: its id, the tag
+# sent, and whether the answer is a replay (the request was not run again).
+TaskInfo = collections.namedtuple('TaskInfo', ('task_id', 'tag', 'replayed'))
 
 
 def new_task_tag():
@@ -93,6 +102,12 @@ class HTTPClient:
         self.api_version = api_version
         self.task_tag_factory = task_tag_factory
         self._sleep = sleep
+        self._local = threading.local()
+
+    @property
+    def last_task(self):
+        """TaskInfo of this thread's last answered mutating call, or None."""
+        return getattr(self._local, 'last_task', None)
 
     @property
     def base_url(self):
@@ -157,9 +172,22 @@ class HTTPClient:
         if body is not None:
             data = json.dumps(body)
             headers['Content-Type'] = 'application/json'
+        tag = None
         if method in MUTATING_METHODS:
-            headers[TASK_TAG_HEADER] = task_tag or self.task_tag_factory()
-        response = self._send_with_retries(method, url, headers, data)
+            tag = headers[TASK_TAG_HEADER] = (task_tag
+                                              or self.task_tag_factory())
+        try:
+            response = self._send_with_retries(method, url, headers, data)
+        except exceptions.ConnectionFailure as exc:
+            if tag is not None:
+                # The request may have run and only its answer been lost:
+                # its tag is how the caller finds out (and retries safely).
+                exc.task_tag = tag
+                exc.message += ('; the request may have been carried out, '
+                                'its Task-Tag is %s' % tag)
+            raise
+        if tag is not None:
+            self._record_task(response, tag)
         if response.status_code >= 400:
             raise exceptions.from_response(response, method, url)
         return self._json_body(response, method, url)
@@ -192,6 +220,16 @@ class HTTPClient:
                 raise from_keystoneauth(exc) from exc
             _log_response(response, time.monotonic() - started)
             return response
+
+    def _record_task(self, response, tag):
+        task_id = response.headers.get(TASK_ID_HEADER)
+        replayed = (response.headers.get(TASK_REPLAYED_HEADER, '').lower()
+                    == 'true')
+        self._local.last_task = TaskInfo(task_id, tag, replayed)
+        if task_id:
+            LOG.debug('Task-Id: %s (Task-Tag: %s)%s', task_id, tag,
+                      ' replayed: the request was not run again'
+                      if replayed else '')
 
     def _auth_headers_for_log(self, headers):
         # The session adds the token itself; show that it does (redacted)

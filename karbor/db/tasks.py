@@ -137,7 +137,8 @@ def _with_state(query):
                  operation.error_info.is_not(None)), 'failed'),
         (models.Task.response_status >= 400, 'failed'),
         else_='succeeded').label('state')
-    return query.add_columns(state, operation.error_info).outerjoin(
+    return query.add_columns(state, operation.error_info,
+                             operation.updated_at).outerjoin(
         operation, operation.id == models.Task.operation_id)
 
 

@@ -111,6 +111,11 @@ class TaskTagMiddleware:
             response = self._answer_existing(request, existing, print_,
                                              route)
             return response(environ, start_response)
+        except exceptions.KarborException as err:
+            # Refused: answered here so that the tag is echoed on it too.
+            response = errors.fault_response(
+                err.code, err.msg, err.error_code, request_id,
+                headers=getattr(err, 'headers', None))
         if pending.recorded:
             LOG.info('Task %s (%s, tag %s) answered %d', pending.id,
                      pending.action, tag or '-', response.status_code)

@@ -14,6 +14,7 @@ from karbor.client.commands import protectables
 from karbor.client.commands import providers
 from karbor.client.commands import restores
 from karbor.client.commands import services
+from karbor.client.commands import tasks
 
 COMMANDS = {
     'provider list': providers.ListProviders,
@@ -40,6 +41,9 @@ COMMANDS = {
     'restore show': restores.ShowRestore,
     'operation log list': operation_logs.ListOperationLogs,
     'operation log show': operation_logs.ShowOperationLog,
+    'task list': tasks.ListTasks,
+    'task show': tasks.ShowTask,
+    'task find': tasks.FindTask,
 }
 
 OSC_ENTRY_POINT_PREFIX = 'data_protection_'

@@ -51,6 +51,38 @@ class KarborCommandMixin:
     def client(self):
         return self.app.client_manager.data_protection
 
+    def run(self, parsed_args):
+        client = self.client
+        before = client.http.last_task
+        try:
+            return super().run(parsed_args)
+        except exceptions.ConnectionFailure as exc:
+            if exc.task_tag:
+                exc.message += ('; to see what became of it, run: %s %s'
+                                % (task_find_command(self.app), exc.task_tag))
+            raise
+        finally:
+            note_replay(self.app, before, client.http.last_task)
+
+
+def task_find_command(app):
+    """'karbor-cli task find', or the OSC spelling under openstack."""
+    name = getattr(app, 'NAME', None) or 'openstack'
+    if name == 'karbor-cli':
+        return 'karbor-cli task find'
+    return '%s data protection task find' % name
+
+
+def note_replay(app, before, after):
+    """Say on stderr when the answer was a replay: the server recognised the
+    Task-Tag of a request it had already run, and did not run it again."""
+    if after is None or after is before or not after.replayed:
+        return
+    app.stderr.write(
+        'Task-Tag %s was already used by task %s: this is its answer '
+        '(Task-Replayed), the request was not run again.\n'
+        % (after.tag, after.task_id))
+
 
 class ResourceLister(KarborCommandMixin, command.Lister):
     """List command: subclasses set ``columns`` and implement fetch()."""

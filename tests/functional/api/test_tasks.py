@@ -220,3 +220,27 @@ def test_purge_expired_tasks(api, directory, database, tmp_path):
     assert 'Purged 1 expired tasks' in result.stdout
     assert [t['tag'] for t in api.user.get('/tasks').json['tasks']] == [
         'keep']
+
+
+def test_refused_answers_echo_the_tag_and_version(api, directory):
+    response = api.user.delete('/plans/no-such-plan', status=404,
+                               headers=tagged('gone-1'))
+    assert response.headers['Task-Tag'] == 'gone-1'
+    assert response.headers['OpenStack-API-Version'] == \
+        'data-protection 1.0'
+    assert response.json['itemNotFound']['error_code'] == 'plan_not_found'
+    assert count_rows('tasks') == 0
+    plan = create_plan(api.user, directory)['plan']
+    api.user.get('/plans/%s/tasks?resource=plan:other' % plan['id'],
+                 status=400)
+
+
+def test_last_updated_follows_the_operation(api, directory):
+    plan = slow_plan(api, directory, seconds=0.5)
+    response = api.user.post(CHECKPOINTS,
+                             {'checkpoint': {'plan_id': plan['id']}},
+                             status=202)
+    task = wait_task(api.user, response.headers['Task-Id'])
+    checkpoint = api.user.get('%s/%s' % (
+        CHECKPOINTS, task['resource']['checkpoint'])).json['checkpoint']
+    assert task['last_updated'] >= checkpoint['finished_at']

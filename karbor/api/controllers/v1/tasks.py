@@ -22,7 +22,9 @@ SORT_KEYS = ('created_at', 'id', 'updated_at')
 
 
 def task_view(row):
-    task, state, error = row
+    task, state, error, operation_updated = row
+    # The task changes when the operation it started does.
+    last_updated = max(filter(None, (task.updated_at, operation_updated)))
     return {
         'id': task.id,
         'uuid': task.id,
@@ -35,7 +37,7 @@ def task_view(row):
         'user_id': task.user_id,
         'project_id': task.project_id,
         'start_time': views.isotime(task.created_at),
-        'last_updated': views.isotime(task.updated_at),
+        'last_updated': views.isotime(last_updated),
         'expires_at': views.isotime(task.expires_at),
         'response_status': task.response_status,
         'error': error if state == 'failed' else None,
@@ -71,6 +73,9 @@ def list_tasks(request, resource=None):
                     reason='state %r is not one of %s'
                     % (state, ', '.join(db_tasks.STATES)))
     if 'resource' in filters:
+        if resource is not None:
+            raise exceptions.InvalidQueryParameter(
+                reason='the resource of these tasks is the one in the path')
         kind, sep, resource_id = filters.pop('resource').partition(':')
         if not sep or not resource_id:
             raise exceptions.InvalidQueryParameter(
