@@ -44,6 +44,27 @@ DATABASES = {
 }
 
 
+def run_per_database(choice, run_one):
+    """Run ``run_one(kind)`` on each database of ``--db`` (``both`` means
+    PostgreSQL then MariaDB), stopping cleanly on SIGTERM or Ctrl-C.
+
+    Returns ``(started, runs)``, or an exit code when the run failed (2) or
+    was interrupted (130); ``run_one`` stops its services either way.
+    """
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(
+        KeyboardInterrupt()))
+    started = datetime.datetime.now(datetime.UTC)
+    kinds = ('postgresql', 'mariadb') if choice == 'both' else (choice,)
+    try:
+        return started, [run_one(kind) for kind in kinds]
+    except BenchError as err:
+        log('benchmark failed: %s', err)
+        return 2
+    except KeyboardInterrupt:
+        log('interrupted; services stopped')
+        return 130
+
+
 class BenchError(Exception):
     """A benchmark that cannot run or whose result is invalid."""
 

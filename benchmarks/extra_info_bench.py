@@ -52,7 +52,6 @@ import hashlib
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -482,22 +481,14 @@ def main(argv=None):
     if args.capture:
         capture_main(*args.capture)
         return 0
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(
-        KeyboardInterrupt()))
     if not h.have_wrk():
         h.log('this benchmark needs wrk. %s', h.WRK_INSTALL)
         return 2
-    started = datetime.datetime.now(datetime.UTC)
-    try:
-        kinds = (('postgresql', 'mariadb') if args.db == 'both'
-                 else (args.db,))
-        runs = [run_one_database(args, kind) for kind in kinds]
-    except h.BenchError as err:
-        h.log('benchmark failed: %s', err)
-        return 2
-    except KeyboardInterrupt:
-        h.log('interrupted; services stopped')
-        return 130
+    outcome = h.run_per_database(
+        args.db, lambda kind: run_one_database(args, kind))
+    if isinstance(outcome, int):
+        return outcome
+    started, runs = outcome
     valid = print_report(args, runs, started)
     if args.explain_file:
         write_explain(args.explain_file, runs)

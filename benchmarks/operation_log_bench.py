@@ -48,7 +48,6 @@ import json
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -649,19 +648,11 @@ def main(argv=None):
     if not h.have_wrk():
         h.log('this benchmark needs wrk. ' + h.WRK_INSTALL)
         return 2
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(
-        KeyboardInterrupt()))
-    started = datetime.datetime.now(datetime.UTC)
-    try:
-        kinds = (('postgresql', 'mariadb') if args.db == 'both'
-                 else (args.db,))
-        runs = [run_one_database(args, kind) for kind in kinds]
-    except h.BenchError as err:
-        h.log('benchmark failed: %s', err)
-        return 2
-    except KeyboardInterrupt:
-        h.log('interrupted; services stopped')
-        return 130
+    outcome = h.run_per_database(
+        args.db, lambda kind: run_one_database(args, kind))
+    if isinstance(outcome, int):
+        return outcome
+    started, runs = outcome
     valid = print_report(args, runs, started)
     if args.json:
         with open(args.json, 'w') as f:

@@ -33,7 +33,6 @@ import io
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -470,25 +469,16 @@ def print_report(args, results, explains, started):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(
-        KeyboardInterrupt()))
     if not h.have_wrk():
         h.log('wrk is not installed. ' + h.WRK_INSTALL)
         return 2
-    started = datetime.datetime.now(datetime.UTC)
-    results, explains = [], []
-    try:
-        for kind in (('postgresql', 'mariadb') if args.db == 'both'
-                     else (args.db,)):
-            res, exp = run_database(args, kind)
-            results.extend(res)
-            explains.extend(exp)
-    except h.BenchError as err:
-        h.log('benchmark failed: %s', err)
-        return 2
-    except KeyboardInterrupt:
-        h.log('interrupted; services stopped')
-        return 130
+    outcome = h.run_per_database(args.db,
+                                 lambda kind: run_database(args, kind))
+    if isinstance(outcome, int):
+        return outcome
+    started, runs = outcome
+    results = [result for res, _ in runs for result in res]
+    explains = [explain for _, exp in runs for explain in exp]
     valid = print_report(args, results, explains, started)
     if args.json:
         with open(args.json, 'w') as f:
