@@ -1,7 +1,5 @@
 """Exceptions keep their class, code and message across RPC."""
 
-import oslo_messaging
-from oslo_messaging import exceptions as _  # noqa: F401
 from oslo_messaging._drivers import common as rpc_common
 
 from karbor import rpc
@@ -34,4 +32,4 @@ def test_plugin_errors_keep_the_user_message_only():
 def test_other_exceptions_become_remote_errors():
     error = round_trip(ValueError('x'))
     assert not isinstance(error, exceptions.KarborException)
-    assert oslo_messaging  # imported for its exception registry
+    assert 'ValueError' in str(error)
