@@ -43,6 +43,17 @@ class Resource:
         return data
 
 
+def percent_done(progress):
+    """Percentage of a server ``progress`` dict (bytes, else items), or
+    None before the server reported any."""
+    progress = progress or {}
+    for done, total in (('bytes_done', 'bytes_total'),
+                        ('items_done', 'items_total')):
+        if progress.get(total):
+            return 100 * progress.get(done, 0) // progress[total]
+    return None
+
+
 def format_sort(sort):
     """Accept 'k:dir,k2', ['k:dir', 'k2'] or [('k', 'dir')]; return 'k:dir,..'.
 

@@ -241,6 +241,13 @@ class BankObjectNotFound(BankError):
     message = 'Bank object %(key)s does not exist.'
 
 
+class BankObjectCorrupted(BankError):
+    code = 409
+    error_code = 'bank_object_corrupted'
+    message = ('Bank object %(key)s is corrupted: %(reason)s. The checkpoint '
+               'cannot be trusted; restore from another one or a copy.')
+
+
 class ProviderConfigError(KarborException):
     error_code = 'provider_config_error'
     message = 'Provider definition %(path)s is invalid: %(reason)s'

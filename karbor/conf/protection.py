@@ -21,6 +21,14 @@ protection_opts = [
     cfg.IntOpt('max_parallel_resources', default=4, min=1,
                help='Resources of one operation whose on_main hooks run '
                     'in parallel.'),
+    cfg.IntOpt('max_parallel_transfers', default=4, min=1,
+               help='Bank objects one resource transfers at the same time '
+                    '(files of a directory, parts of a dump, objects '
+                    'verified).'),
+    cfg.FloatOpt('progress_interval', default=1.0, min=0,
+                 help='Seconds between two saves of a running operation\'s '
+                      'progress (items and bytes done/total) on its '
+                      'checkpoint or restore.'),
     cfg.IntOpt('lease_seconds', default=30, min=2,
                help='How long a worker owns an operation without renewing '
                     'its lease. A worker renews every third of it; when it '

@@ -139,6 +139,8 @@ class Checkpoint(TimestampMixin, Base):
     resource_graph = sa.Column(JsonEncoded, nullable=True)
     extra_info = sa.Column(JsonEncoded, nullable=True)
     error_info = sa.Column(sa.Text, nullable=True)
+    # Items and bytes done/total while a protect runs (karbor.db.progress).
+    progress = sa.Column(JsonEncoded, nullable=True)
     finished_at = sa.Column(utc_datetime(), nullable=True)
     deleted_at = sa.Column(utc_datetime(), nullable=True)
 
@@ -168,6 +170,7 @@ class Restore(TimestampMixin, Base):
     resources_status = sa.Column(JsonEncoded, nullable=False)
     resources_reason = sa.Column(JsonEncoded, nullable=False)
     error_info = sa.Column(sa.Text, nullable=True)
+    progress = sa.Column(JsonEncoded, nullable=True)
     finished_at = sa.Column(utc_datetime(), nullable=True)
 
 

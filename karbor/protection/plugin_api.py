@@ -15,6 +15,8 @@ provider files (``etc/karbor/providers.d/*.conf``).
 import abc
 import collections
 
+from karbor.protection import datapath
+
 PROTECTION_NAMESPACE = 'karbor.protections'
 PROTECTABLE_NAMESPACE = 'karbor.protectables'
 BANK_NAMESPACE = 'karbor.banks'
@@ -39,8 +41,10 @@ class Operation:
     or restore's options for this resource) and keyword arguments:
     ``bank_section`` (the resource's part of the bank),
     ``record_extra_info`` (a callable taking a dict of details to show in
-    the operation log's extra_info), and for restores ``restore`` (target
-    and credentials).
+    the operation log's extra_info), ``progress`` (a
+    karbor.protection.datapath.Progress: count items and bytes to do and
+    done, shown on the checkpoint or restore while it runs), and for
+    restores ``restore`` (target and credentials).
 
     Hooks must be idempotent: after a worker dies, another one resumes the
     flow and runs again the hook that was interrupted.
@@ -65,6 +69,15 @@ class Operation:
 HOOKS = ('on_prepare_begin', 'on_prepare_finish', 'on_main', 'on_complete')
 
 
+class ManifestVerify(Operation):
+    """Re-reads every object of the resource's manifest and checks its
+    SHA-256: a verification every plugin gets for free."""
+
+    def on_main(self, checkpoint, resource, context, parameters,
+                bank_section, progress=None, **kwargs):
+        datapath.verify_manifest(bank_section, progress)
+
+
 class ProtectionPlugin(abc.ABC):
     """Protects resources of the types it supports."""
 
@@ -86,7 +99,7 @@ class ProtectionPlugin(abc.ABC):
 
     def get_verify_operation(self, resource):
         """The Operation that verifies ``resource``'s protected data."""
-        return Operation()
+        return ManifestVerify()
 
     def get_copy_operation(self, resource):
         """The Operation that copies ``resource``'s data to another bank."""

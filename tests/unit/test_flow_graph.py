@@ -4,6 +4,7 @@ import threading
 
 from taskflow import engines
 
+from karbor.protection import datapath
 from karbor.protection import plugin_api
 from karbor.protection import resource_graph
 from karbor.protection.flows import graph
@@ -53,6 +54,7 @@ class _Runtime:
         self.bank = None
         self.context = None
         self.checkpoint = type('C', (), {'id': 'c1'})()
+        self.progress = datapath.Progress()
 
     def check(self):
         pass

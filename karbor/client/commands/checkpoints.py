@@ -113,6 +113,7 @@ class CreateCheckpoint(base.ResourceShow):
             lambda: client.checkpoints.get(provider_id, checkpoint.id),
             success=sdk_checkpoints.CREATE_SUCCESS,
             failure=sdk_checkpoints.CREATE_FAILURE,
+            progress_of=lambda c: c.percent_done,
             reason_of=_error_info, label='Checkpoint %s' % checkpoint.id)
         return final or checkpoint
 

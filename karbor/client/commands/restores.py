@@ -113,7 +113,7 @@ class CreateRestore(base.ResourceShow):
         final = base.wait_if_requested(
             self.app, parsed_args, lambda: client.restores.get(restore.id),
             success=sdk_restores.SUCCESS, failure=sdk_restores.FAILURE,
-            progress_of=lambda r: r.progress, reason_of=_error_info,
+            progress_of=lambda r: r.percent_done, reason_of=_error_info,
             label='Restore %s' % restore.id)
         return final or restore
 

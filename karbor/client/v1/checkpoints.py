@@ -31,9 +31,16 @@ class Checkpoint(base.Resource):
     resource_graph: str = None
     extra_info: dict = None
     error_info: str = None
+    # Items and bytes done/total while protecting, as the server reports.
+    progress: dict = None
     created_at: str = None
     updated_at: str = None
     finished_at: str = None
+
+    @property
+    def percent_done(self):
+        """Percentage of the protect done, or None before it is known."""
+        return base.percent_done(self.progress)
 
     @property
     def plan_id(self):

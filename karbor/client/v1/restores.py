@@ -26,13 +26,19 @@ class Restore(base.Resource):
     resources_status: dict = None
     resources_reason: dict = None
     error_info: str = None
+    # Items and bytes done/total, as the server reports them.
+    progress: dict = None
     created_at: str = None
     updated_at: str = None
     finished_at: str = None
 
     @property
-    def progress(self):
-        """Percentage of resources done, or None before any is known."""
+    def percent_done(self):
+        """Percentage done: of the bytes when the server reports them,
+        else of the resources; None before anything is known."""
+        percent = base.percent_done(self.progress)
+        if percent is not None:
+            return percent
         statuses = self.resources_status or {}
         if not statuses:
             return None

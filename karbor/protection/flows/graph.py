@@ -54,6 +54,7 @@ class HookTask(task.Task):
                     self.runtime.context, self.parameters,
                     bank_section=section,
                     record_extra_info=self.runtime.add_log_extra_info,
+                    progress=self.runtime.progress,
                     **self.extra_kwargs)
         except exceptions.OperationLeaseLost:
             raise

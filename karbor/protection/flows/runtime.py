@@ -10,6 +10,8 @@ import collections
 from karbor.common import exceptions
 from karbor.db import operation_logs as db_operation_logs
 from karbor.db import operations as db_operations
+from karbor.db import progress as db_progress
+from karbor.protection import datapath
 
 CheckpointInfo = collections.namedtuple(
     'CheckpointInfo',
@@ -28,6 +30,9 @@ class OperationRuntime:
         self.finished = False
         self.checkpoint = None     # CheckpointInfo, set by the flow builder
         self.restore = None        # the restore row, for restores
+        # Shared by the hooks of every resource of the operation.
+        self.progress = datapath.Progress(
+            lambda snapshot: db_progress.save(context, operation, snapshot))
 
     @property
     def bank(self):
@@ -49,6 +54,7 @@ class OperationRuntime:
         """End the operation and its target, once; False if not ours."""
         if self.finished:
             return True
+        self.progress.flush()
         done = db_operations.finish(self.context, self.operation.id,
                                     self.owner, success, reason)
         self.finished = True

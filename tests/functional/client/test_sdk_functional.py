@@ -123,7 +123,7 @@ def test_checkpoint_and_restore_with_the_wait_helper(sdk, new_plans):
     restored = wait.wait_for_status(
         lambda: sdk.restores.get(restore.id), success=('success',),
         failure=('fail',), interval=0.2, timeout=60, stream=io.StringIO())
-    assert restored.progress == 100
+    assert restored.percent_done == 100
     assert sdk.checkpoints.delete(provider_id,
                                   created.id).status == 'deleting'
     assert wait.wait_for_status(

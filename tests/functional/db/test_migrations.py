@@ -110,6 +110,13 @@ def _check_0005_tasks(engine):
                                         'now': now})
 
 
+def _check_0006_progress(engine):
+    inspector = sa.inspect(engine)
+    for table in ('checkpoints', 'restores'):
+        columns = {c['name']: c for c in inspector.get_columns(table)}
+        assert columns['progress']['nullable']
+
+
 def _karbor_tables_only(obj, name, type_, reflected, compare_to):
     # Taskflow's persistence tables share the database; they are not ours.
     return not (type_ == 'table' and reflected and compare_to is None

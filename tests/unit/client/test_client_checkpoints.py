@@ -176,7 +176,7 @@ def test_restore_list_and_get(fake_server, sdk):
     ({'a': 'error', 'b': 'available'}, 100),
 ])
 def test_restore_progress(statuses, progress):
-    assert restores.Restore(resources_status=statuses).progress == progress
+    assert restores.Restore(resources_status=statuses).percent_done == progress
 
 
 # -- CLI --------------------------------------------------------------------

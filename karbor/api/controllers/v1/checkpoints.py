@@ -46,6 +46,8 @@ def checkpoint_view(row):
                            if row.resource_graph is not None else None),
         'extra_info': row.extra_info or {},
         'error_info': row.error_info,
+        # Items and bytes done/total; None until the worker reports.
+        'progress': row.progress,
         'created_at': views.isotime(row.created_at),
         'updated_at': views.isotime(row.updated_at),
         'finished_at': views.isotime(row.finished_at),

@@ -38,6 +38,8 @@ def restore_view(row):
         'resources_status': row.resources_status,
         'resources_reason': row.resources_reason,
         'error_info': row.error_info,
+        # Items and bytes done/total; None until the worker reports.
+        'progress': row.progress,
         'created_at': views.isotime(row.created_at),
         'updated_at': views.isotime(row.updated_at),
         'finished_at': views.isotime(row.finished_at),
