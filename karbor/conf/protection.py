@@ -56,6 +56,19 @@ directory_opts = [
                      'outside these roots can be protected or restored to.'),
 ]
 
+directory_protection_group = cfg.OptGroup(
+    'directory_protection', title='Directory protection plugin')
+
+directory_protection_opts = [
+    cfg.IntOpt('pack_threshold', default=1024 * 1024, min=0,
+               help='Files smaller than this many bytes are packed together '
+                    'into bank objects (one object per small file would '
+                    'make the per-object cost dominate); larger ones get '
+                    'an object each.'),
+    cfg.IntOpt('pack_size', default=16 * 1024 * 1024, min=1024,
+               help='Bytes of small files gathered into one bank object.'),
+]
+
 upgrade_group = cfg.OptGroup('upgrade_levels', title='RPC version caps')
 
 upgrade_opts = [
@@ -72,6 +85,9 @@ def register_opts(conf):
     conf.register_opts(protection_opts, group=protection_group)
     conf.register_group(directory_group)
     conf.register_opts(directory_opts, group=directory_group)
+    conf.register_group(directory_protection_group)
+    conf.register_opts(directory_protection_opts,
+                       group=directory_protection_group)
     conf.register_group(upgrade_group)
     conf.register_opts(upgrade_opts, group=upgrade_group)
 
@@ -79,4 +95,5 @@ def register_opts(conf):
 def list_opts():
     return {protection_group: protection_opts,
             directory_group: directory_opts,
+            directory_protection_group: directory_protection_opts,
             upgrade_group: upgrade_opts}

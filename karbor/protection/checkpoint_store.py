@@ -126,6 +126,14 @@ def write_manifest(bank, checkpoint_id, resource, saved_info=None):
     return manifest
 
 
+def delete_resource_data(bank, checkpoint_id):
+    """Remove what the plugins stored for a checkpoint (idempotent)."""
+    section = BankSection(bank, checkpoint_prefix(checkpoint_id) +
+                          'resources/')
+    for key in list(section.iter_keys()):
+        section.delete_object(key)
+
+
 def delete_checkpoint(bank, checkpoint_id):
     """Remove everything of a checkpoint, its metadata last.
 

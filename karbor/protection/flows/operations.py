@@ -1,21 +1,29 @@
-"""Protect, delete and restore flows: Initiate → resource graph → Complete.
+"""Protect, delete, restore and verify flows: Initiate → resource graph →
+Complete.
 
 The first task of each flow ends the operation as failed when the flow
 reverts, recording the reason; the last one ends it as done. Both end the
 operation and its target in one transaction (karbor.db.operations.finish).
 """
 
+from oslo_log import log as logging
 from taskflow import task
 from taskflow.patterns import linear_flow
 
 from karbor.common import constants
+from karbor.common import exceptions
 from karbor.db import checkpoints as db_checkpoints
 from karbor.db import restores as db_restores
 from karbor.db import session as db_session
+from karbor.db import verifications as db_verifications
 from karbor.protection import checkpoint_store
+from karbor.protection import plugin_api
+from karbor.protection import plugin_errors
 from karbor.protection import resource_graph
 from karbor.protection.flows import graph
 from karbor.protection.flows import runtime as flow_runtime
+
+LOG = logging.getLogger(__name__)
 
 
 def failure_reason(flow_failures, default):
@@ -76,6 +84,23 @@ class InitiateProtect(InitiateTask):
         checkpoint = db_checkpoints.checkpoint_get(
             self.runtime.context, self.runtime.checkpoint.id)
         checkpoint_store.write_metadata(self.runtime.bank, checkpoint)
+
+    def revert(self, *args, **kwargs):
+        # A failed checkpoint keeps its metadata (status error) but none of
+        # the partial data the plugins wrote.
+        try:
+            checkpoint_store.delete_resource_data(
+                self.runtime.bank, self.runtime.checkpoint.id)
+            checkpoint = db_checkpoints.checkpoint_get(
+                self.runtime.context, self.runtime.checkpoint.id,
+                include_deleted=True)
+            checkpoint.status = constants.CHECKPOINT_ERROR
+            checkpoint_store.write_metadata(self.runtime.bank, checkpoint)
+        except Exception:
+            LOG.exception('Cleaning up the bank data of failed checkpoint '
+                          '%s failed; deleting the checkpoint removes it',
+                          self.runtime.checkpoint.id)
+        super().revert(*args, **kwargs)
 
 
 class CompleteProtect(CompleteTask):
@@ -224,7 +249,8 @@ def build_restore(runtime):
         runtime, 'restore', nodes,
         lambda plugin, r: plugin.get_restore_operation(r),
         restore.parameters or {},
-        extra_kwargs={'restore': {'target': restore.restore_target,
+        extra_kwargs={'restore': {'id': restore.id,
+                                  'target': restore.restore_target,
                                   'auth': restore.restore_auth}},
         on_failure=record_failure)
     done = [RestoredResource(runtime, node.resource) for node in nodes]
@@ -236,8 +262,148 @@ def build_restore(runtime):
     return flow
 
 
+# -- verify --------------------------------------------------------------
+
+class InitiateVerify(InitiateTask):
+    failure_default = 'the verification failed'
+
+    def __init__(self, runtime, name, nodes):
+        super().__init__(runtime, name)
+        self.nodes = nodes
+
+    def initiate(self):
+        # The checkpoint's own record must be in the bank and readable:
+        # without it the bank cannot be restored from elsewhere.
+        checkpoint_id = self.runtime.checkpoint.id
+        try:
+            checkpoint_store.read_metadata(self.runtime.bank, checkpoint_id)
+        except ValueError as err:
+            raise exceptions.BankObjectCorrupted(
+                key=checkpoint_store.checkpoint_prefix(checkpoint_id) +
+                checkpoint_store.METADATA,
+                reason='not JSON (%s)' % err) from None
+        for node in self.nodes:
+            db_verifications.update_resource_status(
+                self.runtime.context, self.runtime.verification.id,
+                _resource_key(node.resource), constants.RESOURCE_VERIFYING,
+                keep=(constants.RESOURCE_ERROR,))
+
+
+class FindingsRecorded(plugin_api.Operation):
+    """A plugin's verify operation whose failures are findings.
+
+    A resource that fails its check is recorded ``error`` with the reason,
+    and the flow goes on: every resource is checked, and the verification
+    ends ``fail`` in CompleteVerify. A failed resource's later hooks are
+    skipped.
+    """
+
+    def __init__(self, operation, failed, record_failure):
+        self.operation = operation
+        self.failed = failed     # resource keys, shared by the flow
+        self.record_failure = record_failure
+
+    def _run(self, hook, checkpoint, resource, *args, **kwargs):
+        key = _resource_key(resource)
+        if key in self.failed:
+            return
+        try:
+            getattr(self.operation, hook)(checkpoint, resource, *args,
+                                          **kwargs)
+        except exceptions.OperationLeaseLost:
+            raise
+        except Exception as err:
+            self.failed.add(key)
+            self.record_failure(resource, plugin_errors.user_reason(
+                err, 'verify of %s %s' % (resource.type, resource.id)))
+
+    def on_prepare_begin(self, *args, **kwargs):
+        self._run('on_prepare_begin', *args, **kwargs)
+
+    def on_prepare_finish(self, *args, **kwargs):
+        self._run('on_prepare_finish', *args, **kwargs)
+
+    def on_main(self, *args, **kwargs):
+        self._run('on_main', *args, **kwargs)
+
+    def on_complete(self, *args, **kwargs):
+        self._run('on_complete', *args, **kwargs)
+
+
+class VerifiedResource(task.Task):
+    """Marks one resource intact once its checks all passed."""
+
+    def __init__(self, runtime, resource):
+        super().__init__(name='verify:%s:done' % _resource_key(resource))
+        self.runtime = runtime
+        self.resource = resource
+
+    def execute(self):
+        db_verifications.update_resource_status(
+            self.runtime.context, self.runtime.verification.id,
+            _resource_key(self.resource), constants.RESOURCE_AVAILABLE,
+            keep=(constants.RESOURCE_ERROR,))
+
+
+def failed_resources_reason(verification):
+    """error_info of a verification with failed resources, else None."""
+    failed = sorted(key for key, status in
+                    verification.resources_status.items()
+                    if status == constants.RESOURCE_ERROR)
+    if not failed:
+        return None
+    first = verification.resources_reason.get(failed[0]) or failed[0]
+    if len(failed) == 1:
+        return first
+    return '%d of %d resources failed verification (see resources_reason); ' \
+        'the first: %s' % (len(failed), len(verification.resources_status),
+                           first)
+
+
+class CompleteVerify(CompleteTask):
+
+    def execute(self):
+        self.runtime.check()
+        verification = db_verifications.verification_get(
+            self.runtime.context, self.runtime.verification.id)
+        reason = failed_resources_reason(verification)
+        self.runtime.finish(reason is None, reason)
+
+
+def build_verify(runtime):
+    verification = db_verifications.verification_get(
+        runtime.context, runtime.operation.verification_id)
+    checkpoint = db_checkpoints.checkpoint_get(
+        runtime.context, verification.checkpoint_id, include_deleted=True)
+    runtime.verification = verification
+    runtime.checkpoint = _checkpoint_info(checkpoint)
+    nodes = resource_graph.deserialize(checkpoint.resource_graph or [{}, []])
+    # Failures recorded before a resume stay failures.
+    failed = {key for key, status in verification.resources_status.items()
+              if status == constants.RESOURCE_ERROR}
+
+    def record_failure(resource, reason):
+        db_verifications.update_resource_status(
+            runtime.context, verification.id, _resource_key(resource),
+            constants.RESOURCE_ERROR, reason)
+
+    hooks = graph.build(
+        runtime, 'verify', nodes,
+        lambda plugin, r: FindingsRecorded(plugin.get_verify_operation(r),
+                                           failed, record_failure),
+        verification.parameters or {})
+    done = [VerifiedResource(runtime, node.resource) for node in nodes]
+    flow = linear_flow.Flow('verify')
+    flow.add(InitiateVerify(runtime, 'verify:initiate', nodes), hooks)
+    if done:
+        flow.add(*done)
+    flow.add(CompleteVerify(runtime, 'verify:complete'))
+    return flow
+
+
 BUILDERS = {
     constants.OPERATION_PROTECT: build_protect,
     constants.OPERATION_DELETE: build_delete,
     constants.OPERATION_RESTORE: build_restore,
+    constants.OPERATION_VERIFY: build_verify,
 }

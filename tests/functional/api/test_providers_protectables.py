@@ -6,6 +6,8 @@ import urllib.parse
 from oslo_config import cfg
 import pytest
 
+from tests.functional.api.test_directory_protection import \
+    DIRECTORY_PROVIDER_ID
 from tests.functional.conftest import NOOP_PROVIDER_ID
 
 CONF = cfg.CONF
@@ -13,7 +15,17 @@ CONF = cfg.CONF
 
 def test_list_and_show_providers(api):
     providers = api.user.get('/providers', status=200).json['providers']
-    assert [p['id'] for p in providers] == [NOOP_PROVIDER_ID]
+    ids = [p['id'] for p in providers]
+    # The shipped providers, sorted by name.
+    assert {NOOP_PROVIDER_ID, DIRECTORY_PROVIDER_ID} <= set(ids)
+    names = [p['name'] for p in providers]
+    assert names == sorted(names)
+    directory = api.user.get('/providers/%s' % DIRECTORY_PROVIDER_ID,
+                             status=200).json['provider']
+    schemas = directory['extended_info_schema']
+    assert set(schemas['options_schema']) == {'OS::Karbor::Directory'}
+    assert 'target_path' in schemas['restore_schema'][
+        'OS::Karbor::Directory']['properties']
     provider = api.user.get('/providers/%s' % NOOP_PROVIDER_ID,
                             status=200).json['provider']
     schema = provider['extended_info_schema']

@@ -1,0 +1,259 @@
+"""Directory trees protected and restored for real, through the API."""
+
+import hashlib
+import os
+import stat
+
+from oslo_config import cfg
+import pytest
+
+from karbor.protection import checkpoint_store
+from karbor.protection import providers
+from tests.functional.api.test_checkpoints import wait_for
+
+CONF = cfg.CONF
+DIRECTORY_PROVIDER_ID = 'cf56bd3e-97a7-4078-b6d5-f36246333fd9'
+CHECKPOINTS = '/providers/%s/checkpoints' % DIRECTORY_PROVIDER_ID
+MiB = 1024 * 1024
+
+
+def make_tree(root):
+    """A tree with what users keep: nested dirs, small and large files,
+    an empty dir, a symlink, unusual permissions and times."""
+    os.makedirs(os.path.join(root, 'docs', 'deep', 'deeper'))
+    os.makedirs(os.path.join(root, 'empty'))
+    for number in range(60):
+        with open(os.path.join(root, 'docs', 'note-%02d.txt' % number),
+                  'wb') as out:
+            out.write(('note %d ünïcode\n' % number).encode() * number)
+    with open(os.path.join(root, 'docs', 'deep', 'deeper', 'big.bin'),
+              'wb') as out:
+        out.write(os.urandom(3 * MiB + 17))
+    with open(os.path.join(root, 'empty-file'), 'wb'):
+        pass
+    os.symlink('docs/note-01.txt', os.path.join(root, 'link'))
+    script = os.path.join(root, 'run.sh')
+    with open(script, 'w') as out:
+        out.write('#!/bin/sh\necho hi\n')
+    os.chmod(script, 0o750)
+    os.utime(script, ns=(1_600_000_000_123_456_789,) * 2)
+    os.chmod(os.path.join(root, 'empty'), 0o711)
+
+
+def snapshot(root):
+    """Everything a user would compare: kinds, bytes, modes, times."""
+    found = {}
+    for directory, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = os.path.join(directory, name)
+            info = os.lstat(path)
+            relative = os.path.relpath(path, root)
+            if stat.S_ISLNK(info.st_mode):
+                found[relative] = ('link', os.readlink(path))
+            elif stat.S_ISDIR(info.st_mode):
+                found[relative] = ('dir', stat.S_IMODE(info.st_mode),
+                                   info.st_mtime_ns)
+            else:
+                with open(path, 'rb') as data:
+                    digest = hashlib.sha256(data.read()).hexdigest()
+                found[relative] = ('file', stat.S_IMODE(info.st_mode),
+                                   info.st_mtime_ns, digest)
+    return found
+
+
+@pytest.fixture
+def tree(directory, data_root):
+    path = os.path.join(data_root, directory[1])
+    make_tree(path)
+    return path
+
+
+def bank():
+    return providers.registry().get(DIRECTORY_PROVIDER_ID).bank()
+
+
+def make_plan(client, directory, parameters=None):
+    body = {'plan': {'name': 'files', 'provider_id': DIRECTORY_PROVIDER_ID,
+                     'resources': [{'id': directory[0], 'name': directory[1],
+                                    'type': 'OS::Karbor::Directory'}],
+                     'parameters': parameters or {}}}
+    return client.post('/plans', body, status=201).json['plan']
+
+
+def protect(client, plan):
+    accepted = client.post(CHECKPOINTS, {'checkpoint': {
+        'plan_id': plan['id']}}, status=202).json['checkpoint']
+    return wait_for(client, '%s/%s' % (CHECKPOINTS, accepted['id']),
+                    'checkpoint')
+
+
+def restore(client, checkpoint, parameters=None, target=None):
+    body = {'restore': {'provider_id': DIRECTORY_PROVIDER_ID,
+                        'checkpoint_id': checkpoint['id'],
+                        'restore_target': target,
+                        'parameters': {'OS::Karbor::Directory':
+                                       parameters or {}}}}
+    accepted = client.post('/restores', body, status=202).json['restore']
+    return wait_for(client, '/restores/%s' % accepted['id'], 'restore')
+
+
+def bank_files(checkpoint_id):
+    root = os.path.join(bank().path, 'objects', checkpoint_store
+                        .checkpoint_prefix(checkpoint_id))
+    return sorted(os.path.relpath(os.path.join(d, n), root)
+                  for d, _dirs, names in os.walk(root) for n in names
+                  if not n.endswith('~info'))
+
+
+def test_round_trip_to_a_new_place_is_identical(api, directory, tree,
+                                                data_root):
+    plan = make_plan(api.user, directory)
+    checkpoint = protect(api.user, plan)
+    assert checkpoint['status'] == 'available', checkpoint['error_info']
+    progress = checkpoint['progress']
+    assert progress['items_done'] == progress['items_total'] == 63
+    assert progress['bytes_done'] == progress['bytes_total'] > 3 * MiB
+    # Small files are packed: far fewer objects than files.
+    stored = bank_files(checkpoint['id'])
+    assert len([k for k in stored if '/packs/' in k]) == 1
+    assert len([k for k in stored if '/files/' in k]) == 1
+
+    target = os.path.join(data_root, 'restored-%s' % checkpoint['id'][:8])
+    done = restore(api.user, checkpoint, {'target_path': target})
+    assert done['status'] == 'success', done['error_info']
+    assert done['progress']['bytes_done'] == progress['bytes_total']
+    assert snapshot(target) == snapshot(tree)
+    # No staging directory is left behind.
+    assert not [n for n in os.listdir(data_root) if n.startswith('.karbor')]
+
+    logs = api.user.get('/operation_logs?checkpoint_id=%s'
+                        % checkpoint['id']).json['operation_logs']
+    protect_log = [log for log in logs if log['operation_type'] ==
+                   'protect'][0]
+    assert protect_log['extra_info']['directory:%s' % directory[0]][
+        'files'] == 63
+
+
+def test_restore_to_the_original_place_needs_replace(api, directory, tree):
+    plan = make_plan(api.user, directory)
+    checkpoint = protect(api.user, plan)
+    before = snapshot(tree)
+    with open(os.path.join(tree, 'docs', 'note-05.txt'), 'wb') as out:
+        out.write(b'damaged')
+    os.remove(os.path.join(tree, 'run.sh'))
+    damaged = snapshot(tree)
+
+    refused = restore(api.user, checkpoint)
+    assert refused['status'] == 'fail'
+    assert 'not empty' in refused['error_info']
+    assert 'replace' in refused['error_info']
+    assert snapshot(tree) == damaged  # untouched
+
+    done = restore(api.user, checkpoint, {'replace': True})
+    assert done['status'] == 'success', done['error_info']
+    assert snapshot(tree) == before
+
+
+def test_restore_target_outside_the_roots_fails(api, directory, tree,
+                                                tmp_path):
+    checkpoint = protect(api.user, make_plan(api.user, directory))
+    outside = str(tmp_path / 'elsewhere')
+    failed = restore(api.user, checkpoint, target=outside)
+    assert failed['status'] == 'fail'
+    assert 'not below a configured root' in failed['error_info']
+    assert not os.path.exists(outside)
+    escaping = restore(api.user, checkpoint,
+                       {'target_path': os.path.join(tree, '..', '..', 'x')})
+    assert escaping['status'] == 'fail'
+
+
+def test_a_flipped_byte_fails_the_restore_naming_the_object(
+        api, directory, tree, data_root):
+    checkpoint = protect(api.user, make_plan(api.user, directory))
+    big = [k for k in bank_files(checkpoint['id']) if '/files/' in k][0]
+    path = os.path.join(bank().path, 'objects', checkpoint_store
+                        .checkpoint_prefix(checkpoint['id']), big)
+    with open(path, 'r+b') as data:
+        data.seek(MiB)
+        byte = data.read(1)
+        data.seek(MiB)
+        data.write(bytes([byte[0] ^ 0x01]))
+    target = os.path.join(data_root, 'corrupt-%s' % checkpoint['id'][:8])
+    failed = restore(api.user, checkpoint, {'target_path': target})
+    assert failed['status'] == 'fail'
+    assert big.split('/')[-1] in failed['error_info']
+    assert 'corrupted' in failed['error_info']
+    assert not os.path.exists(target)
+    assert not [n for n in os.listdir(data_root) if n.startswith('.karbor')]
+    logs = api.user.get('/operation_logs?restore_id=%s'
+                        % failed['id']).json['operation_logs']
+    assert logs[0]['status'] == 'error-restoring'
+    assert 'corrupted' in logs[0]['error_info']
+
+
+def test_a_vanished_directory_fails_the_checkpoint(api, directory, tree):
+    import shutil
+    plan = make_plan(api.user, directory)
+    shutil.rmtree(tree)
+    checkpoint = protect(api.user, plan)
+    assert checkpoint['status'] == 'error'
+    assert 'no longer exists' in checkpoint['error_info']
+    logs = api.user.get('/operation_logs?checkpoint_id=%s'
+                        % checkpoint['id']).json['operation_logs']
+    assert logs[0]['status'] == 'error'
+    assert 'no longer exists' in logs[0]['error_info']
+
+
+def test_an_unreadable_file_fails_and_leaves_no_partial_data(
+        api, directory, tree, monkeypatch):
+    from karbor.protection.plugins import directory as plugin
+    real_open = os.open
+
+    def failing_open(path, flags, *args):
+        if path.endswith('big.bin'):
+            raise PermissionError(13, 'Permission denied')
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(plugin.os, 'open', failing_open)
+    checkpoint = protect(api.user, make_plan(api.user, directory))
+    assert checkpoint['status'] == 'error'
+    assert 'big.bin' in checkpoint['error_info']
+    assert 'Permission denied' in checkpoint['error_info']
+    # Only the checkpoint's metadata is left in the bank, marked error.
+    assert bank_files(checkpoint['id']) == ['metadata.json']
+    metadata = checkpoint_store.read_metadata(bank(), checkpoint['id'])
+    assert metadata['status'] == 'error'
+
+
+def test_exclude_and_delete(api, directory, tree, data_root):
+    plan = make_plan(api.user, directory, {'OS::Karbor::Directory': {
+        'exclude': ['docs/deep', 'run.*']}})
+    checkpoint = protect(api.user, plan)
+    target = os.path.join(data_root, 'partial-%s' % checkpoint['id'][:8])
+    assert restore(api.user, checkpoint,
+                   {'target_path': target})['status'] == 'success'
+    restored = snapshot(target)
+    assert 'docs/deep' not in restored and 'run.sh' not in restored
+    assert 'docs/note-07.txt' in restored
+
+    api.user.delete('%s/%s' % (CHECKPOINTS, checkpoint['id']), status=202)
+    wait_for(api.user, '%s/%s' % (CHECKPOINTS, checkpoint['id']),
+             'checkpoint', statuses=('deleted', 'error-deleting'))
+    assert bank_files(checkpoint['id']) == []
+
+
+def test_bad_parameters_are_400s(api, directory, tree):
+    body = {'plan': {'name': 'p', 'provider_id': DIRECTORY_PROVIDER_ID,
+                     'resources': [{'id': directory[0], 'name': directory[1],
+                                    'type': 'OS::Karbor::Directory'}],
+                     'parameters': {'OS::Karbor::Directory': {
+                         'exclude': 'not-a-list'}}}}
+    response = api.user.post('/plans', body, status=400)
+    assert 'exclude' in response.text
+    checkpoint = protect(api.user, make_plan(api.user, directory))
+    response = api.user.post('/restores', {'restore': {
+        'provider_id': DIRECTORY_PROVIDER_ID,
+        'checkpoint_id': checkpoint['id'],
+        'parameters': {'OS::Karbor::Directory': {'replace': 'yes'}}}},
+        status=400)
+    assert 'replace' in response.text
