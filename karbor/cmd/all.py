@@ -60,7 +60,11 @@ def _prepare_state():
     for root in CONF.directory_protectable.roots:
         if not os.path.isdir(root):
             # Something to protect on a first start.
-            os.makedirs(os.path.join(root, 'example'), exist_ok=True)
+            example = os.path.join(root, 'example')
+            os.makedirs(example, exist_ok=True)
+            with open(os.path.join(example, 'hello.txt'), 'w') as note:
+                note.write('Karbor protects this directory; restore it '
+                           'elsewhere to see it come back.\n')
 
 
 def main():

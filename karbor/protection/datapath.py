@@ -44,7 +44,7 @@ class Progress:
         self._save_lock = threading.Lock()
         self._counters = dict.fromkeys(
             ('items_done', 'items_total', 'bytes_done', 'bytes_total'), 0)
-        self._saved_at = 0.0
+        self._saved_at = None      # the first change is saved at once
         self._dirty = False
 
     def add_total(self, items=0, nbytes=0):
@@ -62,7 +62,8 @@ class Progress:
             self._counters[items_key] += items
             self._counters[bytes_key] += nbytes
             self._dirty = True
-            due = time.monotonic() - self._saved_at >= self._interval
+            due = (self._saved_at is None or
+                   time.monotonic() - self._saved_at >= self._interval)
         if due:
             self.flush(blocking=False)
 

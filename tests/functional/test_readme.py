@@ -26,7 +26,7 @@ def test_curl_examples(embedded_server):
     # Each command's output on its own line, so it can be checked.
     script = 'set -e\n' + '\n'.join(
         line if line.startswith(('export', 'PROVIDER=', 'RESOURCE=',
-                                 'PLAN='))
+                                 'PLAN=', 'CHECKPOINT='))
         else line + '; echo' for line in lines)
     result = subprocess.run(['bash', '-c', script], capture_output=True,
                             text=True, timeout=120,
@@ -44,6 +44,15 @@ def test_curl_examples(embedded_server):
     assert '"tag": "my-first-backup"' in outputs[7]
     assert '"state": "succeeded"' in outputs[7]
     assert '"operation_type": "protect"' in outputs[8]
+    assert '"status": "in_progress"' in outputs[9]
+    assert '"status": "success"' in outputs[10]
+    # The example directory came back, byte for byte, beside the original.
+    data = os.path.join(embedded_server.state_path, 'data')
+    with open(os.path.join(data, 'example', 'hello.txt'), 'rb') as f:
+        original = f.read()
+    with open(os.path.join(data, 'example-restored', 'hello.txt'),
+              'rb') as f:
+        assert f.read() == original
 
 
 @pytest.mark.parametrize('needle', [

@@ -129,7 +129,9 @@ class _Protect(plugin_api.Operation):
 def _restore_target(parameters, restore, source_path):
     wanted = (parameters.get('target_path') or (restore or {}).get('target')
               or source_path)
-    target = os.path.realpath(wanted)
+    # A relative target is a sibling of the protected directory.
+    target = os.path.realpath(os.path.join(os.path.dirname(source_path),
+                                           wanted))
     if not protectable.is_within_roots(target):
         raise exceptions.PluginError(
             'restore target %s is not below a configured root (%s)'
@@ -330,9 +332,10 @@ class DirectoryProtectionPlugin(plugin_api.ProtectionPlugin):
             'type': 'object',
             'properties': {
                 'target_path': {
-                    'title': 'Where to restore (below a configured root); '
-                             'default: restore_target, else the original '
-                             'directory',
+                    'title': 'Where to restore (below a configured root; '
+                             'a relative path is beside the original '
+                             'directory); default: restore_target, else '
+                             'the original directory',
                     'type': 'string', 'minLength': 1, 'maxLength': 4096},
                 'replace': {
                     'title': 'Replace the content of a target that exists '
