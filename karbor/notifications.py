@@ -41,6 +41,7 @@ def log_payload(log):
         'task_tag': log.task_tag, 'checkpoint_id': log.checkpoint_id,
         'plan_id': log.plan_id, 'provider_id': log.provider_id,
         'restore_id': log.restore_id,
+        'verification_id': log.verification_id,
         'scheduled_operation_id': log.scheduled_operation_id,
         'started_at': log.started_at.isoformat() if log.started_at else None,
         'ended_at': log.ended_at.isoformat() if log.ended_at else None,

@@ -34,7 +34,7 @@ def check_parameters(provider, resources, parameters, schema='options'):
     """Parameters name the plan's types/resources and fit the schemas.
 
     ``schema`` is ``options`` for plan parameters, ``restore`` for the
-    parameters of a restore.
+    parameters of a restore, ``verify`` for those of a verification.
     """
     resource_ids = {(r['type'], r['id']) for r in resources}
     types = {r['type'] for r in resources}

@@ -13,6 +13,7 @@ from karbor.client.v1 import providers
 from karbor.client.v1 import restores
 from karbor.client.v1 import services
 from karbor.client.v1 import tasks
+from karbor.client.v1 import verifications
 
 SERVICE_TYPE = 'data-protect'
 USER_AGENT = 'karbor-client'
@@ -59,6 +60,7 @@ class Client:
         self.services = services.ServiceManager(self.http)
         self.checkpoints = checkpoints.CheckpointManager(self.http)
         self.restores = restores.RestoreManager(self.http)
+        self.verifications = verifications.VerificationManager(self.http)
         self.operation_logs = operation_logs.OperationLogManager(self.http)
         self.tasks = tasks.TaskManager(self.http)
 

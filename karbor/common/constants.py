@@ -18,6 +18,8 @@ BINARY_OPERATION_ENGINE = 'karbor-operationengine'
 
 # Resource types of the plugins shipped with Karbor
 RESOURCE_TYPE_DIRECTORY = 'OS::Karbor::Directory'
+RESOURCE_TYPE_POSTGRESQL_DATABASE = 'OS::Karbor::PostgreSQLDatabase'
+RESOURCE_TYPE_MYSQL_DATABASE = 'OS::Karbor::MySQLDatabase'
 
 # The API version header (microversions)
 API_VERSION_SERVICE_TYPE = 'data-protection'
@@ -77,11 +79,23 @@ RESOURCE_RESTORING = 'restoring'
 RESOURCE_AVAILABLE = 'available'
 RESOURCE_ERROR = 'error'
 
+# Verifications: a checkpoint's bank objects re-read and their SHA-256
+# checked (the same statuses as Karbor 1.6). Each resource goes
+# RESOURCE_VERIFYING -> RESOURCE_AVAILABLE (intact) | RESOURCE_ERROR.
+VERIFICATION_IN_PROGRESS = 'in_progress'
+VERIFICATION_SUCCESS = 'success'
+VERIFICATION_FAIL = 'fail'
+VERIFICATION_STATUSES = (VERIFICATION_IN_PROGRESS, VERIFICATION_SUCCESS,
+                         VERIFICATION_FAIL)
+RESOURCE_VERIFYING = 'verifying'
+
 # Operations: the engine's units of work, each with an owner and a lease.
 OPERATION_PROTECT = 'protect'
 OPERATION_DELETE = 'delete'
 OPERATION_RESTORE = 'restore'
-OPERATION_TYPES = (OPERATION_PROTECT, OPERATION_DELETE, OPERATION_RESTORE)
+OPERATION_VERIFY = 'verify'
+OPERATION_TYPES = (OPERATION_PROTECT, OPERATION_DELETE, OPERATION_RESTORE,
+                   OPERATION_VERIFY)
 
 OPERATION_PENDING = 'pending'      # accepted, no worker has claimed it
 OPERATION_RUNNING = 'running'      # a worker holds the lease
@@ -91,13 +105,14 @@ OPERATION_DONE = 'done'            # its target reached a terminal status
 # going from its running status to one of its terminal ones.
 OPERATION_COPY = 'copy'
 OPERATION_LOG_TYPES = (OPERATION_PROTECT, OPERATION_DELETE,
-                       OPERATION_RESTORE, OPERATION_COPY)
+                       OPERATION_RESTORE, OPERATION_COPY, OPERATION_VERIFY)
 OPERATION_LOG_STATUSES = {
     # type: (running, success, failure)
     OPERATION_PROTECT: ('protecting', 'available', 'error'),
     OPERATION_DELETE: ('deleting', 'deleted', 'error-deleting'),
     OPERATION_RESTORE: ('restoring', 'restored', 'error-restoring'),
     OPERATION_COPY: ('copying', 'success', 'error'),
+    OPERATION_VERIFY: ('verifying', 'verified', 'error-verifying'),
 }
 ALL_OPERATION_LOG_STATUSES = tuple(sorted(
     {status for statuses in OPERATION_LOG_STATUSES.values()

@@ -263,10 +263,29 @@ class RestoreNotFound(NotFound):
     message = 'Restore %(restore_id)s could not be found.'
 
 
+class VerificationNotFound(NotFound):
+    error_code = 'verification_not_found'
+    message = 'Verification %(verification_id)s could not be found.'
+
+
 class InvalidCheckpointState(Conflict):
     error_code = 'invalid_checkpoint_state'
     message = ('Checkpoint %(checkpoint_id)s is %(status)s; %(action)s needs '
                'it to be %(allowed)s.')
+
+
+class DatabaseServerUnreachable(Conflict):
+    """A configured database server did not answer: whether a database
+    exists on it cannot be told until it is back."""
+
+    error_code = 'database_server_unreachable'
+    message = ('Database server %(server)s cannot be reached: %(reason)s. '
+               'Try again when it is back.')
+
+
+class DatabaseServerConfigError(KarborException):
+    error_code = 'database_server_config_error'
+    message = 'Option [%(group)s] servers is invalid: %(reason)s'
 
 
 class ProtectInProgress(Conflict):

@@ -8,6 +8,7 @@ from oslo_config import cfg
 from karbor.conf import api
 from karbor.conf import auth
 from karbor.conf import database
+from karbor.conf import databases
 from karbor.conf import default
 from karbor.conf import extra_info
 from karbor.conf import operation_log
@@ -22,6 +23,7 @@ api.register_opts(CONF)
 auth.register_opts(CONF)
 database.register_opts(CONF)
 protection.register_opts(CONF)
+databases.register_opts(CONF)
 operation_log.register_opts(CONF)
 extra_info.register_opts(CONF)
 task.register_opts(CONF)

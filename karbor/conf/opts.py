@@ -9,6 +9,7 @@ import karbor.conf  # noqa: F401  (registers everything)
 from karbor.conf import api
 from karbor.conf import auth
 from karbor.conf import database
+from karbor.conf import databases
 from karbor.conf import default
 from karbor.conf import extra_info
 from karbor.conf import operation_log
@@ -17,8 +18,8 @@ from karbor.conf import service
 from karbor.conf import task
 
 # [database] is listed by oslo.db's own namespace in the generator config.
-_MODULES = (default, service, api, auth, protection, operation_log,
-            extra_info, task)
+_MODULES = (default, service, api, auth, protection, databases,
+            operation_log, extra_info, task)
 
 
 def list_opts():

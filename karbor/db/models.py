@@ -174,6 +174,32 @@ class Restore(TimestampMixin, Base):
     finished_at = sa.Column(utc_datetime(), nullable=True)
 
 
+class Verification(TimestampMixin, Base):
+    """A check of a checkpoint: its bank objects re-read, SHA-256 compared."""
+
+    __tablename__ = 'verifications'
+    __table_args__ = (
+        sa.Index('ix_verifications_project_created', 'project_id',
+                 'created_at', 'id'),
+        sa.Index('ix_verifications_checkpoint_id', 'checkpoint_id'),
+        sa.Index('ix_verifications_project_status', 'project_id', 'status'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    checkpoint_id = sa.Column(sa.String(36), nullable=False)
+    parameters = sa.Column(JsonEncoded, nullable=False)
+    status = sa.Column(sa.String(32), nullable=False)
+    resources_status = sa.Column(JsonEncoded, nullable=False)
+    resources_reason = sa.Column(JsonEncoded, nullable=False)
+    error_info = sa.Column(sa.Text, nullable=True)
+    progress = sa.Column(JsonEncoded, nullable=True)
+    finished_at = sa.Column(utc_datetime(), nullable=True)
+
+
 class Operation(TimestampMixin, Base):
     """A unit of work of the protection engine, owned under a lease.
 
@@ -201,6 +227,7 @@ class Operation(TimestampMixin, Base):
     plan_id = sa.Column(sa.String(36), nullable=True)
     checkpoint_id = sa.Column(sa.String(36), nullable=True)
     restore_id = sa.Column(sa.String(36), nullable=True)
+    verification_id = sa.Column(sa.String(36), nullable=True)
     state = sa.Column(sa.String(16), nullable=False)
     exclusive_key = sa.Column(sa.String(255), nullable=True)
     owner = sa.Column(sa.String(255), nullable=True)
@@ -240,6 +267,7 @@ class OperationLog(TimestampMixin, Base):
         sa.Index('ix_operation_logs_checkpoint_id', 'checkpoint_id'),
         sa.Index('ix_operation_logs_plan_id', 'plan_id'),
         sa.Index('ix_operation_logs_restore_id', 'restore_id'),
+        sa.Index('ix_operation_logs_verification_id', 'verification_id'),
         sa.Index('ix_operation_logs_scheduled_operation_id',
                  'scheduled_operation_id'),
         sa.Index('ix_operation_logs_operation_id', 'operation_id'),
@@ -257,6 +285,7 @@ class OperationLog(TimestampMixin, Base):
     plan_id = sa.Column(sa.String(36), nullable=True)
     provider_id = sa.Column(sa.String(36), nullable=True)
     restore_id = sa.Column(sa.String(36), nullable=True)
+    verification_id = sa.Column(sa.String(36), nullable=True)
     scheduled_operation_id = sa.Column(sa.String(36), nullable=True)
     status = sa.Column(sa.String(64), nullable=False)
     started_at = sa.Column(utc_datetime(), nullable=False)

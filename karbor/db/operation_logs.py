@@ -23,7 +23,8 @@ CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
 EQUALITY_FILTERS = ('operation_type', 'checkpoint_id', 'plan_id',
-                    'restore_id', 'scheduled_operation_id', 'provider_id')
+                    'restore_id', 'verification_id',
+                    'scheduled_operation_id', 'provider_id')
 
 
 def open_log(session, operation, scheduled_operation_id=None,
@@ -37,6 +38,7 @@ def open_log(session, operation, scheduled_operation_id=None,
         operation_type=operation.operation_type,
         checkpoint_id=operation.checkpoint_id, plan_id=operation.plan_id,
         provider_id=operation.provider_id, restore_id=operation.restore_id,
+        verification_id=operation.verification_id,
         scheduled_operation_id=scheduled_operation_id, status=running,
         started_at=timeutils.utcnow())
     session.add(log)

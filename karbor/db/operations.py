@@ -2,9 +2,9 @@
 
 An operation is accepted in the same transaction as its target's first
 state change (a checkpoint created ``protecting``, a checkpoint moved to
-``deleting``, a restore created ``in_progress``), so neither can exist
-without the other. It ends in the same transaction as its target's
-terminal status.
+``deleting``, a restore or verification created ``in_progress``), so
+neither can exist without the other. It ends in the same transaction as
+its target's terminal status.
 """
 
 import datetime
@@ -95,19 +95,25 @@ def accept_delete(context, checkpoint_id, project_id, provider_id):
     return checkpoint, operation
 
 
+def _available_checkpoint(session, checkpoint_id, action):
+    """The checkpoint, locked, if it is ``available``; else a conflict."""
+    checkpoint = session.execute(
+        sa.select(models.Checkpoint).where(
+            models.Checkpoint.id == checkpoint_id)
+        .with_for_update()).scalars().first()
+    if checkpoint is None or checkpoint.status != C.CHECKPOINT_AVAILABLE:
+        raise exceptions.InvalidCheckpointState(
+            checkpoint_id=checkpoint_id,
+            status=checkpoint.status if checkpoint else 'gone',
+            action=action, allowed=C.CHECKPOINT_AVAILABLE)
+    return checkpoint
+
+
 def accept_restore(context, restore_values):
     """Create an ``in_progress`` restore of an available checkpoint."""
     with db_session.writer(context) as session:
-        checkpoint = session.execute(
-            sa.select(models.Checkpoint).where(
-                models.Checkpoint.id == restore_values['checkpoint_id'])
-            .with_for_update()).scalars().first()
-        if checkpoint is None or \
-                checkpoint.status != C.CHECKPOINT_AVAILABLE:
-            raise exceptions.InvalidCheckpointState(
-                checkpoint_id=restore_values['checkpoint_id'],
-                status=checkpoint.status if checkpoint else 'gone',
-                action='restore', allowed=C.CHECKPOINT_AVAILABLE)
+        checkpoint = _available_checkpoint(
+            session, restore_values['checkpoint_id'], 'restore')
         restore = models.Restore(status=C.RESTORE_IN_PROGRESS,
                                  resources_status={}, resources_reason={},
                                  **restore_values)
@@ -122,6 +128,28 @@ def accept_restore(context, restore_values):
                                task_tag=getattr(context, 'task_tag', None))
     notifications.operation_event(context, log, 'start')
     return restore, operation
+
+
+def accept_verify(context, verification_values):
+    """Create an ``in_progress`` verification of an available checkpoint."""
+    with db_session.writer(context) as session:
+        checkpoint = _available_checkpoint(
+            session, verification_values['checkpoint_id'], 'verify')
+        verification = models.Verification(
+            status=C.VERIFICATION_IN_PROGRESS, resources_status={},
+            resources_reason={}, **verification_values)
+        operation = _new_operation(
+            context, C.OPERATION_VERIFY,
+            provider_id=verification.provider_id,
+            plan_id=checkpoint.plan_id, checkpoint_id=checkpoint.id,
+            verification_id=verification.id)
+        session.add(verification)
+        session.add(operation)
+        session.flush()
+        log = db_logs.open_log(session, operation,
+                               task_tag=getattr(context, 'task_tag', None))
+    notifications.operation_event(context, log, 'start')
+    return verification, operation
 
 
 def operation_get(context, operation_id):
@@ -225,6 +253,17 @@ _CHECKPOINT_ENDS = {
                          C.CHECKPOINT_DELETED, C.CHECKPOINT_ERROR_DELETING),
 }
 
+# Operations whose target is a record of their own: (model, the
+# operation's column naming it, running, success, failure statuses).
+_RECORD_ENDS = {
+    C.OPERATION_RESTORE: (models.Restore, 'restore_id',
+                          C.RESTORE_IN_PROGRESS, C.RESTORE_SUCCESS,
+                          C.RESTORE_FAIL),
+    C.OPERATION_VERIFY: (models.Verification, 'verification_id',
+                         C.VERIFICATION_IN_PROGRESS, C.VERIFICATION_SUCCESS,
+                         C.VERIFICATION_FAIL),
+}
+
 
 def finish(context, operation_id, owner, success, reason=None):
     """End an operation and its target in one transaction.
@@ -252,15 +291,15 @@ def finish(context, operation_id, owner, success, reason=None):
             db_checkpoints.transition(session, operation.checkpoint_id,
                                       allowed, done if success else failed,
                                       **values)
-        elif operation.operation_type == C.OPERATION_RESTORE:
-            restore = session.get(models.Restore, operation.restore_id,
-                                  with_for_update=True)
-            if restore is not None and \
-                    restore.status == C.RESTORE_IN_PROGRESS:
-                restore.status = (C.RESTORE_SUCCESS if success
-                                  else C.RESTORE_FAIL)
-                restore.error_info = None if success else reason
-                restore.finished_at = now
+        elif operation.operation_type in _RECORD_ENDS:
+            model, column, running, done, failed = _RECORD_ENDS[
+                operation.operation_type]
+            record = session.get(model, getattr(operation, column),
+                                 with_for_update=True)
+            if record is not None and record.status == running:
+                record.status = done if success else failed
+                record.error_info = None if success else reason
+                record.finished_at = now
         log = db_logs.close_log(session, operation, success, reason)
         operation.state = C.OPERATION_DONE
         operation.exclusive_key = None

@@ -1,6 +1,7 @@
 """Progress of a running operation, shown on its target.
 
-A protect's progress is on its checkpoint, a restore's on its restore.
+A protect's progress is on its checkpoint, a restore's on its restore, a
+verification's on its verification.
 Other operation types keep none (``save`` is then a no-op), so a new type
 only has to add its target here.
 """
@@ -15,6 +16,7 @@ from karbor.db import session as db_session
 TARGETS = {
     constants.OPERATION_PROTECT: (models.Checkpoint, 'checkpoint_id'),
     constants.OPERATION_RESTORE: (models.Restore, 'restore_id'),
+    constants.OPERATION_VERIFY: (models.Verification, 'verification_id'),
 }
 
 

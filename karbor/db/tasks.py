@@ -27,6 +27,7 @@ CONF = cfg.CONF
 # What a resource type is called in tasks, by model.
 RESOURCE_MODELS = (
     (models.Restore, 'restore'),
+    (models.Verification, 'verification'),
     (models.Checkpoint, 'checkpoint'),
     (models.Plan, 'plan'),
     (models.Service, 'service'),

@@ -11,9 +11,10 @@ from karbor.policies import providers
 from karbor.policies import restores
 from karbor.policies import services
 from karbor.policies import tasks
+from karbor.policies import verifications
 
 _MODULES = (base, plans, providers, protectables, services, checkpoints,
-            restores, operation_logs, tasks)
+            restores, verifications, operation_logs, tasks)
 
 
 def list_rules():

@@ -19,7 +19,10 @@ rules = [
           'path': '/v1/{project_id}/providers/{provider_id}/checkpoints/'
                   '{checkpoint_id}/tasks'},
          {'method': 'GET',
-          'path': '/v1/{project_id}/restores/{restore_id}/tasks'}]),
+          'path': '/v1/{project_id}/restores/{restore_id}/tasks'},
+         {'method': 'GET',
+          'path': '/v1/{project_id}/verifications/{verification_id}/'
+                  'tasks'}]),
 ]
 
 

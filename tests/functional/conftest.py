@@ -119,6 +119,35 @@ def data_root(karbor_config):
     return root
 
 
+@pytest.fixture(scope='session')
+def s3_server(tmp_path_factory):
+    """A real S3 server on loopback (rclone serve s3), for the session."""
+    from tests import s3server
+    server = s3server.RcloneS3Server(tmp_path_factory.mktemp('s3') / 'root')
+    server.start()
+    yield server
+    server.stop()
+
+
+def add_provider(tmp_path, text):
+    """Offer the shipped providers plus one defined by ``text``."""
+    extra = tmp_path / 'providers.d'
+    extra.mkdir(exist_ok=True)
+    (extra / 'extra.conf').write_text(text)
+    CONF.set_override('provider_config_dirs',
+                      providers.default_config_dirs() + [str(extra)],
+                      group='protection')
+    providers.reset()
+
+
+@pytest.fixture
+def extra_providers():
+    """Undoes add_provider after the test."""
+    yield add_provider
+    CONF.clear_override('provider_config_dirs', group='protection')
+    providers.reset()
+
+
 @pytest.fixture
 def directory(data_root):
     """A protectable directory; returns (id, name)."""

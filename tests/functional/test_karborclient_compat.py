@@ -30,7 +30,9 @@ def instance(embedded_server, cli):
 
 def test_providers(cli):
     rows = cli.table('provider-list')
-    assert [row['Id'] for row in rows] == [NOOP_PROVIDER_ID]
+    # The shipped providers, the no-op one first (ids sort after it).
+    assert rows[0]['Id'] == NOOP_PROVIDER_ID
+    assert len(rows) >= 4
     shown = cli.show('provider-show', NOOP_PROVIDER_ID)
     assert shown['name'] == 'No-op Provider'
     assert 'options_schema' in shown['extended_info_schema']
@@ -38,7 +40,9 @@ def test_providers(cli):
 
 def test_protectables(cli, instance):
     assert cli.table('protectable-list') == [
-        {'Protectable type': 'OS::Karbor::Directory'}]
+        {'Protectable type': 'OS::Karbor::Directory'},
+        {'Protectable type': 'OS::Karbor::MySQLDatabase'},
+        {'Protectable type': 'OS::Karbor::PostgreSQLDatabase'}]
     shown = cli.show('protectable-show', 'OS::Karbor::Directory')
     assert shown['name'] == 'OS::Karbor::Directory'
     assert shown['dependent_types'] == '[]'
@@ -185,3 +189,33 @@ def test_checkpoints_and_restores(embedded_server, cli, instance):
     result = cli.run('checkpoint-delete', NOOP_PROVIDER_ID, checkpoint_id,
                      expect=1)
     assert 'not found' in result.stdout
+
+
+def test_verifications(cli, instance):
+    resource = '%s=OS::Karbor::Directory=compat' % instance['Id']
+    plan_id = cli.show('plan-create', 'compat-verify', NOOP_PROVIDER_ID,
+                       resource)['id']
+    checkpoint_id = cli.show('checkpoint-create', NOOP_PROVIDER_ID,
+                             plan_id)['id']
+    assert _wait_status(cli, ('checkpoint-show', NOOP_PROVIDER_ID,
+                              checkpoint_id),
+                        ('available', 'error'))['status'] == 'available'
+
+    created = cli.show('verification-create', NOOP_PROVIDER_ID,
+                       checkpoint_id)
+    assert created['checkpoint_id'] == checkpoint_id
+    done = _wait_status(cli, ('verification-show', created['id']),
+                        ('success', 'fail'))
+    assert done['status'] == 'success'
+    assert 'available' in done['resources_status']
+    # verification-list formats the parameters of every row.
+    rows = cli.table('verification-list')
+    mine = [row for row in rows if row['Id'] == created['id']]
+    assert [row['Status'] for row in mine] == ['success']
+    assert [row['Checkpoint id'] for row in mine] == [checkpoint_id]
+    assert cli.table('verification-list', '--status', 'fail') == []
+
+    logs = cli.table('operationlog-list')
+    assert sorted((row['Operation Type'], row['Status']) for row in logs
+                  if row['Checkpoint id'] == checkpoint_id) == [
+        ('protect', 'available'), ('verify', 'verified')]

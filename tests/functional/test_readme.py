@@ -34,7 +34,9 @@ def test_curl_examples(embedded_server):
     assert result.returncode == 0, result.stderr
     outputs = result.stdout.strip().splitlines()
     assert outputs[0].startswith('{"providers": [')
-    assert outputs[1] == '{"protectable_type": ["OS::Karbor::Directory"]}'
+    assert outputs[1] == (
+        '{"protectable_type": ["OS::Karbor::Directory", '
+        '"OS::Karbor::MySQLDatabase", "OS::Karbor::PostgreSQLDatabase"]}')
     assert '"name": "example"' in outputs[2]
     assert outputs[3].startswith('{"plan": {')
     assert '"name": "my plan"' in outputs[4]

@@ -15,7 +15,10 @@ def write(tmp_path, name, text):
 def test_loads_plugins_and_schemas(tmp_path):
     registry = providers.ProviderRegistry([write(tmp_path, 'p.conf', GOOD)])
     [provider] = registry.list()
-    assert provider.supported_types() == ['OS::Karbor::Directory']
+    # The no-op plugin protects every protectable type.
+    assert provider.supported_types() == [
+        'OS::Karbor::Directory', 'OS::Karbor::MySQLDatabase',
+        'OS::Karbor::PostgreSQLDatabase']
     schema = provider.extended_info_schema()
     assert 'OS::Karbor::Directory' in schema['options_schema']
     with pytest.raises(exceptions.ResourceNotProtectable):

@@ -15,6 +15,7 @@ from karbor.client.commands import providers
 from karbor.client.commands import restores
 from karbor.client.commands import services
 from karbor.client.commands import tasks
+from karbor.client.commands import verifications
 
 COMMANDS = {
     'provider list': providers.ListProviders,
@@ -39,6 +40,9 @@ COMMANDS = {
     'restore create': restores.CreateRestore,
     'restore list': restores.ListRestores,
     'restore show': restores.ShowRestore,
+    'verification create': verifications.CreateVerification,
+    'verification list': verifications.ListVerifications,
+    'verification show': verifications.ShowVerification,
     'operation log list': operation_logs.ListOperationLogs,
     'operation log show': operation_logs.ShowOperationLog,
     'task list': tasks.ListTasks,

@@ -43,7 +43,8 @@ def time_bounds(after, before, after_option, before_option):
 
 
 class ListOperationLogs(base.ResourceLister):
-    """List operation logs (protect, delete, restore, copy), newest first."""
+    """List operation logs (protect, delete, restore, copy, verify), newest
+    first."""
 
     columns = LOG_COLUMNS
 
@@ -69,6 +70,8 @@ class ListOperationLogs(base.ResourceLister):
                  'of a deleted one).')
         parser.add_argument('--restore', metavar='<restore-id>',
                             help='Only the log of this restore.')
+        parser.add_argument('--verification', metavar='<verification-id>',
+                            help='Only the log of this verification.')
         parser.add_argument(
             '--scheduled-operation', metavar='<scheduled-operation-id>',
             help='Only operations started by this scheduled operation.')
@@ -126,6 +129,7 @@ class ListOperationLogs(base.ResourceLister):
             status=parsed_args.status, statuses=statuses,
             checkpoint_id=parsed_args.checkpoint, plan_id=plan_id,
             restore_id=parsed_args.restore,
+            verification_id=parsed_args.verification,
             scheduled_operation_id=parsed_args.scheduled_operation,
             provider_id=provider_id, started_at=started, ended_at=ended,
             all_tenants=across_projects, project_id=parsed_args.project,

@@ -1,5 +1,5 @@
-"""Operation logs: the durable record of every protect, delete, restore and
-copy of the project.
+"""Operation logs: the durable record of every protect, delete, restore,
+copy and verification of the project.
 
 One log per operation, opened when the API accepts the operation and closed
 with its outcome; logs outlive their checkpoint and plan. They are read
@@ -11,7 +11,7 @@ import dataclasses
 
 from karbor.client import base
 
-OPERATION_TYPES = ('protect', 'delete', 'restore', 'copy')
+OPERATION_TYPES = ('protect', 'delete', 'restore', 'copy', 'verify')
 # Per operation type: (running, success, failure), as the server's
 # constants.OPERATION_LOG_STATUSES (kept here for help texts and waiting).
 STATUSES = {
@@ -19,6 +19,7 @@ STATUSES = {
     'delete': ('deleting', 'deleted', 'error-deleting'),
     'restore': ('restoring', 'restored', 'error-restoring'),
     'copy': ('copying', 'success', 'error'),
+    'verify': ('verifying', 'verified', 'error-verifying'),
 }
 RANGE_OPERATORS = ('gte', 'gt', 'lte', 'lt')
 
@@ -32,6 +33,7 @@ class OperationLog(base.Resource):
     plan_id: str = None
     provider_id: str = None
     restore_id: str = None
+    verification_id: str = None
     scheduled_operation_id: str = None
     status: str = None
     started_at: str = None
@@ -91,7 +93,8 @@ class OperationLogManager(base.Manager):
     def list(self, *, provider_id=None, scope_provider=False,
              operation_type=None, status=None, statuses=None,
              checkpoint_id=None, plan_id=None, restore_id=None,
-             scheduled_operation_id=None, started_at=None, ended_at=None,
+             verification_id=None, scheduled_operation_id=None,
+             started_at=None, ended_at=None,
              all_tenants=False, project_id=None, limit=None, marker=None,
              sort=None, page_size=None, **filters):
         """Iterate operation logs lazily, newest started first.
@@ -108,6 +111,7 @@ class OperationLogManager(base.Manager):
                       status=status_filter(status, statuses),
                       checkpoint_id=checkpoint_id, plan_id=plan_id,
                       restore_id=restore_id,
+                      verification_id=verification_id,
                       scheduled_operation_id=scheduled_operation_id,
                       started_at=_bounds(started_at),
                       ended_at=_bounds(ended_at),

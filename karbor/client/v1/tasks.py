@@ -16,8 +16,9 @@ STATES = ('accepted', 'running', 'succeeded', 'failed')
 FINAL_STATES = ('succeeded', 'failed')
 ACTIONS = ('plan-create', 'plan-update', 'plan-delete', 'checkpoint-create',
            'checkpoint-delete', 'checkpoint-reset-state', 'restore-create',
-           'service-update')
-RESOURCE_TYPES = ('plan', 'checkpoint', 'restore', 'service')
+           'verification-create', 'service-update')
+RESOURCE_TYPES = ('plan', 'checkpoint', 'restore', 'verification',
+                  'service')
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -123,6 +124,12 @@ class TaskManager(base.Manager):
     def list_for_restore(self, restore_id, **kwargs):
         """The tasks of a restore (``/restores/{restore_id}/tasks``)."""
         return self._resource_tasks(('restores', restore_id), kwargs)
+
+    def list_for_verification(self, verification_id, **kwargs):
+        """The tasks of a verification
+        (``/verifications/{verification_id}/tasks``)."""
+        return self._resource_tasks(('verifications', verification_id),
+                                    kwargs)
 
     def _resource_tasks(self, segments, kwargs):
         path = '/'.join(base.quote_segment(s) for s in segments) + '/tasks'

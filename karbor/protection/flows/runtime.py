@@ -30,6 +30,7 @@ class OperationRuntime:
         self.finished = False
         self.checkpoint = None     # CheckpointInfo, set by the flow builder
         self.restore = None        # the restore row, for restores
+        self.verification = None   # the verification row, for verifies
         # Shared by the hooks of every resource of the operation.
         self.progress = datapath.Progress(
             lambda snapshot: db_progress.save(context, operation, snapshot))

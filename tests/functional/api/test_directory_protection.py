@@ -9,12 +9,52 @@ import pytest
 
 from karbor.protection import checkpoint_store
 from karbor.protection import providers
+from tests import s3server
 from tests.functional.api.test_checkpoints import wait_for
 
 CONF = cfg.CONF
 DIRECTORY_PROVIDER_ID = 'cf56bd3e-97a7-4078-b6d5-f36246333fd9'
+S3_PROVIDER_ID = 'd2f7a0c4-1b3e-4c5d-8e9f-0a1b2c3d4e5f'
 CHECKPOINTS = '/providers/%s/checkpoints' % DIRECTORY_PROVIDER_ID
 MiB = 1024 * 1024
+
+
+class Bank:
+    """A provider's bank, and the files behind its objects."""
+
+    def __init__(self, provider_id, objects_root):
+        self.provider_id = provider_id
+        self.objects_root = objects_root
+
+    def checkpoint_files(self, checkpoint_id):
+        root = os.path.join(self.objects_root, checkpoint_store
+                            .checkpoint_prefix(checkpoint_id))
+        return sorted(os.path.relpath(os.path.join(d, n), root)
+                      for d, _dirs, names in os.walk(root) for n in names
+                      if '~info' not in n)
+
+    def path_of(self, checkpoint_id, relative):
+        return os.path.join(self.objects_root, checkpoint_store
+                            .checkpoint_prefix(checkpoint_id), relative)
+
+
+@pytest.fixture(params=['filesystem', 's3'])
+def any_bank(request, api, tmp_path):
+    """The directory provider on a file-system bank, then on S3."""
+    if request.param == 'filesystem':
+        bank = providers.registry().get(DIRECTORY_PROVIDER_ID).bank()
+        return Bank(DIRECTORY_PROVIDER_ID, os.path.join(bank.path,
+                                                        'objects'))
+    server = request.getfixturevalue('s3_server')
+    bucket = server.new_bucket()
+    request.getfixturevalue('extra_providers')(tmp_path, (
+        '[provider]\nname = Directory S3\nid = %s\nplugin = directory\n'
+        'bank = s3\n[s3_bank]\nendpoint_url = %s\nbucket = %s\n'
+        'access_key = %s\nsecret_key = %s\npart_size = 5242880\n')
+        % (S3_PROVIDER_ID, server.url, bucket, s3server.ACCESS_KEY,
+           s3server.SECRET_KEY))
+    # rclone keeps each object as a file below <root>/<bucket>/.
+    return Bank(S3_PROVIDER_ID, os.path.join(server.root, bucket))
 
 
 def make_tree(root):
@@ -68,12 +108,9 @@ def tree(directory, data_root):
     return path
 
 
-def bank():
-    return providers.registry().get(DIRECTORY_PROVIDER_ID).bank()
-
-
-def make_plan(client, directory, parameters=None):
-    body = {'plan': {'name': 'files', 'provider_id': DIRECTORY_PROVIDER_ID,
+def make_plan(client, directory, parameters=None,
+              provider_id=DIRECTORY_PROVIDER_ID):
+    body = {'plan': {'name': 'files', 'provider_id': provider_id,
                      'resources': [{'id': directory[0], 'name': directory[1],
                                     'type': 'OS::Karbor::Directory'}],
                      'parameters': parameters or {}}}
@@ -81,14 +118,15 @@ def make_plan(client, directory, parameters=None):
 
 
 def protect(client, plan):
-    accepted = client.post(CHECKPOINTS, {'checkpoint': {
+    path = '/providers/%s/checkpoints' % plan['provider_id']
+    accepted = client.post(path, {'checkpoint': {
         'plan_id': plan['id']}}, status=202).json['checkpoint']
-    return wait_for(client, '%s/%s' % (CHECKPOINTS, accepted['id']),
-                    'checkpoint')
+    return wait_for(client, '%s/%s' % (path, accepted['id']), 'checkpoint')
 
 
 def restore(client, checkpoint, parameters=None, target=None):
-    body = {'restore': {'provider_id': DIRECTORY_PROVIDER_ID,
+    body = {'restore': {'provider_id': checkpoint['protection_plan'][
+                            'provider_id'],
                         'checkpoint_id': checkpoint['id'],
                         'restore_target': target,
                         'parameters': {'OS::Karbor::Directory':
@@ -97,24 +135,21 @@ def restore(client, checkpoint, parameters=None, target=None):
     return wait_for(client, '/restores/%s' % accepted['id'], 'restore')
 
 
-def bank_files(checkpoint_id):
-    root = os.path.join(bank().path, 'objects', checkpoint_store
-                        .checkpoint_prefix(checkpoint_id))
-    return sorted(os.path.relpath(os.path.join(d, n), root)
-                  for d, _dirs, names in os.walk(root) for n in names
-                  if not n.endswith('~info'))
+def fs_bank():
+    bank = providers.registry().get(DIRECTORY_PROVIDER_ID).bank()
+    return Bank(DIRECTORY_PROVIDER_ID, os.path.join(bank.path, 'objects'))
 
 
-def test_round_trip_to_a_new_place_is_identical(api, directory, tree,
-                                                data_root):
-    plan = make_plan(api.user, directory)
+def test_round_trip_to_a_new_place_is_identical(api, any_bank, directory,
+                                                tree, data_root):
+    plan = make_plan(api.user, directory, provider_id=any_bank.provider_id)
     checkpoint = protect(api.user, plan)
     assert checkpoint['status'] == 'available', checkpoint['error_info']
     progress = checkpoint['progress']
     assert progress['items_done'] == progress['items_total'] == 63
     assert progress['bytes_done'] == progress['bytes_total'] > 3 * MiB
     # Small files are packed: far fewer objects than files.
-    stored = bank_files(checkpoint['id'])
+    stored = any_bank.checkpoint_files(checkpoint['id'])
     assert len([k for k in stored if '/packs/' in k]) == 1
     assert len([k for k in stored if '/files/' in k]) == 1
 
@@ -168,16 +203,21 @@ def test_restore_target_outside_the_roots_fails(api, directory, tree,
 
 
 def test_a_flipped_byte_fails_the_restore_naming_the_object(
-        api, directory, tree, data_root):
-    checkpoint = protect(api.user, make_plan(api.user, directory))
-    big = [k for k in bank_files(checkpoint['id']) if '/files/' in k][0]
-    path = os.path.join(bank().path, 'objects', checkpoint_store
-                        .checkpoint_prefix(checkpoint['id']), big)
+        api, any_bank, directory, tree, data_root):
+    plan = make_plan(api.user, directory, provider_id=any_bank.provider_id)
+    checkpoint = protect(api.user, plan)
+    big = [k for k in any_bank.checkpoint_files(checkpoint['id'])
+           if '/files/' in k][0]
+    path = any_bank.path_of(checkpoint['id'], big)
+    times = os.stat(path)
     with open(path, 'r+b') as data:
         data.seek(MiB)
         byte = data.read(1)
         data.seek(MiB)
         data.write(bytes([byte[0] ^ 0x01]))
+    # Bit rot changes the bytes, not the file's times (rclone would drop
+    # the object's metadata with a new mtime).
+    os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))
     target = os.path.join(data_root, 'corrupt-%s' % checkpoint['id'][:8])
     failed = restore(api.user, checkpoint, {'target_path': target})
     assert failed['status'] == 'fail'
@@ -220,8 +260,10 @@ def test_an_unreadable_file_fails_and_leaves_no_partial_data(
     assert 'big.bin' in checkpoint['error_info']
     assert 'Permission denied' in checkpoint['error_info']
     # Only the checkpoint's metadata is left in the bank, marked error.
-    assert bank_files(checkpoint['id']) == ['metadata.json']
-    metadata = checkpoint_store.read_metadata(bank(), checkpoint['id'])
+    assert fs_bank().checkpoint_files(checkpoint['id']) == ['metadata.json']
+    metadata = checkpoint_store.read_metadata(
+        providers.registry().get(DIRECTORY_PROVIDER_ID).bank(),
+        checkpoint['id'])
     assert metadata['status'] == 'error'
 
 
@@ -239,7 +281,7 @@ def test_exclude_and_delete(api, directory, tree, data_root):
     api.user.delete('%s/%s' % (CHECKPOINTS, checkpoint['id']), status=202)
     wait_for(api.user, '%s/%s' % (CHECKPOINTS, checkpoint['id']),
              'checkpoint', statuses=('deleted', 'error-deleting'))
-    assert bank_files(checkpoint['id']) == []
+    assert fs_bank().checkpoint_files(checkpoint['id']) == []
 
 
 def test_bad_parameters_are_400s(api, directory, tree):

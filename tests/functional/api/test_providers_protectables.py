@@ -6,8 +6,9 @@ import urllib.parse
 from oslo_config import cfg
 import pytest
 
-from tests.functional.api.test_directory_protection import \
-    DIRECTORY_PROVIDER_ID
+from tests.functional.api.test_directory_protection import (
+    DIRECTORY_PROVIDER_ID,
+)
 from tests.functional.conftest import NOOP_PROVIDER_ID
 
 CONF = cfg.CONF
@@ -67,7 +68,9 @@ def test_providers_from_a_config_dir(api_factory, database, tmp_path):
 
 def test_protectable_types(api):
     types = api.user.get('/protectables', status=200).json
-    assert types == {'protectable_type': ['OS::Karbor::Directory']}
+    assert types == {'protectable_type': [
+        'OS::Karbor::Directory', 'OS::Karbor::MySQLDatabase',
+        'OS::Karbor::PostgreSQLDatabase']}
     shown = api.user.get('/protectables/OS::Karbor::Directory',
                          status=200).json
     assert shown == {'protectable_type': {'name': 'OS::Karbor::Directory',

@@ -117,6 +117,33 @@ def _check_0006_progress(engine):
         assert columns['progress']['nullable']
 
 
+def _check_0007_verifications(engine):
+    inspector = sa.inspect(engine)
+    indexes = {i['name']: i['column_names']
+               for i in inspector.get_indexes('verifications')}
+    # The default order (created_at desc, id) and each filter are indexed.
+    assert indexes['ix_verifications_project_created'] == [
+        'project_id', 'created_at', 'id']
+    assert indexes['ix_verifications_checkpoint_id'] == ['checkpoint_id']
+    for table in ('operations', 'operation_logs'):
+        columns = {c['name']: c for c in inspector.get_columns(table)}
+        assert columns['verification_id']['nullable']
+    log_indexes = {i['name'] for i in inspector.get_indexes('operation_logs')}
+    assert 'ix_operation_logs_verification_id' in log_indexes
+    # A verification as the API first writes it.
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO verifications (id, project_id, provider_id, "
+            "checkpoint_id, parameters, status, resources_status, "
+            "resources_reason, created_at, updated_at) VALUES ('v1', 'p', "
+            "'prov', 'c1', '{}', 'in_progress', '{}', '{}', :now, :now)"),
+            {'now': '2026-01-01 00:00:00'})
+        found = connection.execute(sa.text(
+            "SELECT status FROM verifications WHERE project_id = 'p'")
+        ).scalar_one()
+    assert found == 'in_progress'
+
+
 def _karbor_tables_only(obj, name, type_, reflected, compare_to):
     # Taskflow's persistence tables share the database; they are not ours.
     return not (type_ == 'table' and reflected and compare_to is None

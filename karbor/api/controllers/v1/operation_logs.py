@@ -2,9 +2,9 @@
 /v1/{project_id}/providers/{provider_id}/operation_logs.
 
 Filters: operation_type, status (a status, or ``in:a,b``), checkpoint_id,
-plan_id, restore_id, scheduled_operation_id, provider_id, and time ranges
-``started_at=gte:<time>`` / ``lt:`` (also ``gt:``, ``lte:``) on started_at
-and ended_at, repeatable to bound both ends.
+plan_id, restore_id, verification_id, scheduled_operation_id, provider_id,
+and time ranges ``started_at=gte:<time>`` / ``lt:`` (also ``gt:``,
+``lte:``) on started_at and ended_at, repeatable to bound both ends.
 """
 
 from oslo_utils import timeutils
@@ -37,6 +37,7 @@ def log_view(log):
         'plan_id': log.plan_id,
         'provider_id': log.provider_id,
         'restore_id': log.restore_id,
+        'verification_id': log.verification_id,
         'scheduled_operation_id': log.scheduled_operation_id,
         'status': log.status,
         'started_at': views.isotime(log.started_at),

@@ -10,6 +10,7 @@ from karbor.api.controllers.v1 import providers
 from karbor.api.controllers.v1 import restores
 from karbor.api.controllers.v1 import services
 from karbor.api.controllers.v1 import tasks
+from karbor.api.controllers.v1 import verifications
 from karbor.common import exceptions
 
 
@@ -18,6 +19,7 @@ class ProjectController:
     providers = providers.ProvidersController()
     protectables = protectables.ProtectablesController()
     restores = restores.RestoresController()
+    verifications = verifications.VerificationsController()
     operation_logs = operation_logs.OperationLogsController()
     tasks = tasks.TasksController()
 
