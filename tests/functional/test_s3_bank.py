@@ -76,7 +76,7 @@ def test_options():
     assert all(opt.help for opt in s3.s3_bank_opts)
     assert (opts['part_size'].default, opts['max_concurrency'].default,
             opts['max_attempts'].default, opts['addressing_style'].default,
-            opts['create_bucket'].default) == (16 * MiB, 4, 5, 'path', False)
+            opts['create_bucket'].default) == (8 * MiB, 4, 5, 'path', False)
     with pytest.raises(exceptions.BankError, match='bucket is required'):
         s3.S3Bank(make_conf())
     with pytest.raises(exceptions.BankError, match='go together'):
@@ -593,3 +593,43 @@ def test_concurrent_writers_and_readers(s3_server, bucket):
     assert info.sha256 == hashlib.sha256(bank.read_bytes('shared/k')
                                          ).hexdigest()
     assert bank.list_objects() == ['shared/k']
+
+
+def test_parallel_writes_share_a_bounded_buffer_budget(s3_server, bucket):
+    """One part buffer for the whole bank: concurrent multipart writes wait
+    for it in turn instead of each holding several parts, and all
+    complete."""
+    bank = make_bank(s3_server, bucket, max_buffered_parts=1)
+    held, peak, lock = [0], [0], threading.Lock()
+    real_upload = bank._upload_part
+
+    def counting_upload(*args):
+        with lock:
+            held[0] += 1
+            peak[0] = max(peak[0], held[0])
+        try:
+            return real_upload(*args)
+        finally:
+            with lock:
+                held[0] -= 1
+
+    bank._upload_part = counting_upload
+    payloads = {'k%d' % n: os.urandom(11 * MiB) for n in range(3)}
+    errors = []
+
+    def write(key):
+        try:
+            bank.put_object(key, iter([payloads[key]]))
+        except Exception as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=write, args=(key,))
+               for key in payloads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    assert peak[0] == 1
+    for key, data in payloads.items():
+        assert bank.read_bytes(key) == data

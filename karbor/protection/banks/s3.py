@@ -38,6 +38,7 @@ import contextlib
 import hashlib
 import json
 import re
+import threading
 import urllib.parse
 import uuid
 
@@ -77,7 +78,7 @@ s3_bank_opts = [
     cfg.BoolOpt('create_bucket', default=False,
                 help='Create the bucket if it does not exist; otherwise a '
                      'missing bucket is an error.'),
-    cfg.IntOpt('part_size', default=16 * MiB, min=5 * MiB, max=5 * 1024 * MiB,
+    cfg.IntOpt('part_size', default=8 * MiB, min=5 * MiB, max=5 * 1024 * MiB,
                help='Bytes. Smaller objects are written with one request, '
                     'larger ones in parts of this size (a multipart '
                     'upload of at most 10000 parts, so objects up to 10000 '
@@ -86,6 +87,19 @@ s3_bank_opts = [
                help='Parts of one object uploaded at the same time. A '
                     'write holds at most max_concurrency + 1 parts in '
                     'memory.'),
+    cfg.IntOpt('max_buffered_parts', default=4, min=1,
+               help='Parts held in memory by all the writes of this bank '
+                    'together (the resources and objects a worker '
+                    'transfers in parallel share them): memory stays '
+                    'bounded by max_buffered_parts x part_size whatever '
+                    'the number and size of the objects.'),
+    cfg.BoolOpt('payload_signing', default=False,
+                help='Sign each request body with its SHA-256 (SigV4). Over '
+                     'https botocore does not for streamed uploads anyway; '
+                     'over plain http it costs a SHA-256 pass over every '
+                     'byte on both ends. Without it, bodies are still '
+                     'checked by the CRC32 of each part and by the SHA-256 '
+                     'the bank records and checks on every read.'),
     cfg.IntOpt('max_attempts', default=5, min=1,
                help='Attempts of each request, the first one included, '
                     'with botocore\'s "standard" retry mode (back-off on '
@@ -296,6 +310,9 @@ class S3Bank(base.Bank):
         self.key_prefix = self._check_prefix(section.key_prefix)
         self._part_size = section.part_size
         self._max_concurrency = section.max_concurrency
+        # One slot per part buffer, shared by every write of this bank.
+        self._buffers = threading.BoundedSemaphore(
+            section.max_buffered_parts)
         self._secrets = [s for s in (section.access_key, section.secret_key)
                          if s]
         self.endpoint = section.endpoint_url or 'AWS S3'
@@ -314,7 +331,8 @@ class S3Bank(base.Bank):
                     read_timeout=section.read_timeout,
                     retries={'mode': 'standard',
                              'total_max_attempts': section.max_attempts},
-                    s3={'addressing_style': section.addressing_style},
+                    s3={'addressing_style': section.addressing_style,
+                        'payload_signing_enabled': section.payload_signing},
                     # botocore's CRC check of downloads fails with an
                     # AttributeError on a 5xx answer that carries a checksum
                     # header (rclone sends them); the SHA-256 the bank
@@ -473,20 +491,31 @@ class S3Bank(base.Bank):
         full = self._full(key)
         metadata, headers = self._metadata_headers(key, metadata)
         reader = _PartReader(data, self._part_size)
-        part = reader.read_part()
+        self._buffers.acquire()
+        try:
+            part = reader.read_part()
+        except BaseException:
+            self._buffers.release()
+            raise
         if len(part) < self._part_size:
-            sha256 = hashlib.sha256(part).hexdigest()
-            headers.update({META_SHA256: sha256, META_SIZE: str(len(part))})
-            replaced = self._head('write', key, full)
-            self._call('write', key, self._client.put_object, Key=full,
-                       Body=part, Metadata=headers)
-            if replaced is not None:
-                self._forget(key, full, _write_id_of(replaced))
-            return base.ObjectInfo(key, len(part), sha256, metadata)
+            try:
+                return self._put_whole(key, full, part, headers, metadata)
+            finally:
+                self._buffers.release()
         reader.push_back(part)
-        del part  # the reader hands it over to the upload
+        del part  # the reader hands it (and its buffer slot) to the upload
         sha256, size = self._put_parts(key, full, headers, reader)
         return base.ObjectInfo(key, size, sha256, metadata)
+
+    def _put_whole(self, key, full, part, headers, metadata):
+        sha256 = hashlib.sha256(part).hexdigest()
+        headers.update({META_SHA256: sha256, META_SIZE: str(len(part))})
+        replaced = self._head('write', key, full)
+        self._call('write', key, self._client.put_object, Key=full,
+                   Body=part, Metadata=headers)
+        if replaced is not None:
+            self._forget(key, full, _write_id_of(replaced))
+        return base.ObjectInfo(key, len(part), sha256, metadata)
 
     def _put_parts(self, key, full, headers, reader):
         """A multipart upload; its info object written before it is
@@ -558,22 +587,37 @@ class S3Bank(base.Bank):
         with futures.ThreadPoolExecutor(
                 self._max_concurrency,
                 thread_name_prefix='karbor-s3-upload') as pool:
-            while part := reader.read_part():
-                number += 1
-                if number > MAX_PARTS:
-                    raise exceptions.BankError(
-                        reason='cannot write %r: larger than %d parts of '
-                               '%d bytes (raise [%s] part_size)'
-                        % (key, MAX_PARTS, self._part_size, self.SECTION))
-                digest.update(part)
-                size += len(part)
-                while len(running) >= self._max_concurrency:
-                    done, running = futures.wait(
-                        running, return_when=futures.FIRST_COMPLETED)
-                    parts.extend(f.result() for f in done)  # raises
-                running.add(pool.submit(self._upload_part, key, full,
-                                        upload_id, number, part))
-                del part  # only the upload holds it now
+            while True:
+                if number:  # the first part came with its buffer slot
+                    self._buffers.acquire()
+                submitted = False
+                try:
+                    part = reader.read_part()
+                    if not part:
+                        break
+                    number += 1
+                    if number > MAX_PARTS:
+                        raise exceptions.BankError(
+                            reason='cannot write %r: larger than %d parts '
+                                   'of %d bytes (raise [%s] part_size)'
+                            % (key, MAX_PARTS, self._part_size,
+                               self.SECTION))
+                    digest.update(part)
+                    size += len(part)
+                    while len(running) >= self._max_concurrency:
+                        done, running = futures.wait(
+                            running, return_when=futures.FIRST_COMPLETED)
+                        parts.extend(f.result() for f in done)  # raises
+                    future = pool.submit(self._upload_part, key, full,
+                                         upload_id, number, part)
+                    future.add_done_callback(
+                        lambda _f: self._buffers.release())
+                    submitted = True
+                    running.add(future)
+                    del part  # only the upload holds it now
+                finally:
+                    if not submitted:
+                        self._buffers.release()
             parts.extend(f.result() for f in futures.wait(running)[0])
         # Leaving the pool waited for parts in flight if one failed: the
         # upload is aborted after its last part, never before.
