@@ -161,6 +161,8 @@ class Karbor:
 
 def run_karbor(workdir, data_root, providers_dir, provider_id, label,
                size, expected_digest, results):
+    """Protect, then restore in a second karbor-all: each operation's
+    peak RSS is its own."""
     karbor = Karbor(workdir, data_root, providers_dir)
     try:
         instances = karbor.request(
@@ -185,6 +187,8 @@ def run_karbor(workdir, data_root, providers_dir, provider_id, label,
                                      % checkpoint['error_info'])
         results.append(('karbor %s' % label, 'protect', seconds, size,
                         karbor.peak_rss_mb()))
+        karbor.stop()
+        karbor = Karbor(workdir, data_root, providers_dir)
         target = os.path.join(data_root, 'restored-%s' % label)
         drop_caches()
         start = time.monotonic()

@@ -19,6 +19,7 @@ from karbor.api import app
 from karbor.cmd import protection as protection_cmd
 from karbor.common import config
 from karbor.common import constants
+from karbor.common import memory
 from karbor.db import migration
 from karbor.protection import manager
 
@@ -69,6 +70,7 @@ def _prepare_state():
 
 def main():
     config.parse_args(sys.argv, transport_url='fake://')
+    memory.limit_malloc_arenas(CONF.protection.malloc_arena_max)
     _prepare_state()
     migration.db_sync()
     worker = service.RPCService(constants.BINARY_PROTECTION,

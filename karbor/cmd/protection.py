@@ -10,6 +10,7 @@ from oslo_log import log as logging
 from karbor import service
 from karbor.common import config
 from karbor.common import constants
+from karbor.common import memory
 from karbor.protection import manager
 
 CONF = cfg.CONF
@@ -33,6 +34,7 @@ def run_until_signalled(stoppables):
 
 def main():
     config.parse_args(sys.argv)
+    memory.limit_malloc_arenas(CONF.protection.malloc_arena_max)
     worker = service.RPCService(constants.BINARY_PROTECTION,
                                 CONF.protection.topic,
                                 manager.ProtectionManager())

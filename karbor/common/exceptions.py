@@ -248,6 +248,12 @@ class BankObjectCorrupted(BankError):
                'cannot be trusted; restore from another one or a copy.')
 
 
+class CopyDestinationNotFound(Invalid):
+    error_code = 'copy_destination_not_found'
+    message = ('Provider %(provider_id)s has no copy destination '
+               '%(destination)r (it has: %(known)s).')
+
+
 class ProviderConfigError(KarborException):
     error_code = 'provider_config_error'
     message = 'Provider definition %(path)s is invalid: %(reason)s'

@@ -25,6 +25,11 @@ protection_opts = [
                help='Bank objects one resource transfers at the same time '
                     '(files of a directory, parts of a dump, objects '
                     'verified).'),
+    cfg.IntOpt('malloc_arena_max', default=2, min=0,
+               help='Malloc arenas of a protection worker process (glibc). '
+                    'Transfer threads would otherwise each keep their own '
+                    'and the resident memory grow with their number; 0 '
+                    'keeps the C library\'s default.'),
     cfg.FloatOpt('progress_interval', default=1.0, min=0,
                  help='Seconds between two saves of a running operation\'s '
                       'progress (items and bytes done/total) on its '

@@ -14,10 +14,28 @@ A provider file looks like::
 
 ``plugin`` may be repeated. Each plugin and the bank read their own
 sections of the same file. ``$state_path`` is Karbor's state directory.
+
+A provider may also declare copy destinations: other banks (in another
+availability zone or region) its checkpoints can be copied to, each with a
+name the API uses::
+
+    [provider]
+    ...
+    copy_destinations = dr-site
+
+    [destination:dr-site]
+    bank = s3
+    description = Second region
+    region = eu-west-2
+
+    [destination:dr-site:s3_bank]
+    bucket = karbor-dr
+    ...
 """
 
 import glob
 import os
+import re
 import sys
 import threading
 import uuid
@@ -39,7 +57,61 @@ provider_opts = [
     cfg.StrOpt('bank', required=True, help='The bank plugin.'),
     cfg.BoolOpt('enabled', default=True,
                 help='Disabled providers are not offered.'),
+    cfg.ListOpt('copy_destinations', default=[],
+                help='Names of the banks checkpoints can be copied to, each '
+                     'defined in a [destination:<name>] section.'),
 ]
+
+destination_opts = [
+    cfg.StrOpt('bank', required=True,
+               help='The bank plugin of the destination; its options go in '
+                    '[destination:<name>:<bank section>], e.g. '
+                    '[destination:dr:filesystem_bank].'),
+    cfg.StrOpt('description', default='',
+               help='What the destination is, for users.'),
+    cfg.StrOpt('availability_zone', default='',
+               help='Availability zone of the destination bank, shown to '
+                    'users.'),
+    cfg.StrOpt('region', default='',
+               help='Region of the destination bank, shown to users.'),
+]
+
+_DESTINATION_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}$')
+
+
+class Destination:
+    """A bank of a provider that checkpoints are copied to."""
+
+    def __init__(self, provider, name):
+        group = 'destination:%s' % name
+        if not _DESTINATION_NAME.match(name):
+            raise exceptions.ProviderConfigError(
+                path=provider.path, reason='copy destination name %r must be '
+                'letters, digits, "-", "_" or "." (at most 63)' % name)
+        provider.config.register_opts(destination_opts, group=group)
+        try:
+            section = provider.config[group]
+            self.bank_name = section.bank
+        except cfg.Error as err:
+            raise exceptions.ProviderConfigError(
+                path=provider.path, reason='copy destination %s: %s'
+                % (name, err)) from err
+        if not self.bank_name:
+            raise exceptions.ProviderConfigError(
+                path=provider.path, reason='copy destination %s: [%s] bank '
+                'is required' % (name, group))
+        self.name = name
+        self.description = section.description
+        self.availability_zone = section.availability_zone
+        self.region = section.region
+        self.bank_class = _load_class(plugin_api.BANK_NAMESPACE,
+                                      self.bank_name, provider.path)
+        self.bank_section = '%s:%s' % (group, self.bank_class.SECTION)
+
+    def view(self):
+        return {'name': self.name, 'description': self.description,
+                'availability_zone': self.availability_zone,
+                'region': self.region}
 
 
 def _load_class(namespace, name, path):
@@ -88,8 +160,16 @@ class Provider:
             for name in self.plugin_names]
         self.bank_class = _load_class(plugin_api.BANK_NAMESPACE,
                                       self.bank_name, path)
+        self.destinations = {}
+        for name in section.copy_destinations:
+            if name in self.destinations:
+                raise exceptions.ProviderConfigError(
+                    path=path, reason='copy destination %s is listed twice'
+                    % name)
+            self.destinations[name] = Destination(self, name)
         self._lock = threading.Lock()
         self._bank = None
+        self._destination_banks = {}
         self._plugins = {}
 
     def bank(self):
@@ -102,6 +182,32 @@ class Provider:
                     raise exceptions.ProviderConfigError(
                         path=self.path, reason=str(err)) from err
             return self._bank
+
+    def destination(self, name):
+        """A copy destination; CopyDestinationNotFound if undeclared."""
+        try:
+            return self.destinations[name]
+        except KeyError:
+            raise exceptions.CopyDestinationNotFound(
+                provider_id=self.id, destination=name,
+                known=', '.join(self.destinations) or 'none') from None
+
+    def bank_of(self, destination=None):
+        """The main bank, or the bank of copy destination ``destination``
+        (built on first use, then shared)."""
+        if not destination:
+            return self.bank()
+        target = self.destination(destination)
+        with self._lock:
+            if destination not in self._destination_banks:
+                try:
+                    self._destination_banks[destination] = \
+                        target.bank_class(self.config, target.bank_section)
+                except cfg.Error as err:
+                    raise exceptions.ProviderConfigError(
+                        path=self.path, reason='copy destination %s: %s'
+                        % (destination, err)) from err
+            return self._destination_banks[destination]
 
     def plugin_for(self, resource_type):
         """The protection plugin instance for ``resource_type``."""

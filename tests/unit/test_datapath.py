@@ -157,3 +157,32 @@ def test_chunk_reader_splits_a_stream_at_file_boundaries():
     assert b''.join(pieces) == b'abcdef'
     assert not reader.drain()           # 'ghi' was left over
     assert not directory_tree.ChunkReader([b'ab']).copy(3, pieces.append)
+
+
+class _CheckedStream(list):
+    """Chunks from a bank that checks them itself (as the S3 bank does)."""
+
+    def __init__(self, chunks, recorded):
+        super().__init__(chunks)
+        self.recorded = recorded
+
+
+class _CheckingSection:
+    prefix = 'p/'
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def get_object(self, key):
+        return self.stream
+
+
+def test_a_bank_record_that_differs_from_the_manifest_is_refused_at_once():
+    expected = {'sha256': hashlib.sha256(b'new').hexdigest(), 'size': 3}
+    same = _CheckingSection(_CheckedStream([b'new'], (expected['sha256'],
+                                                      3)))
+    assert b''.join(datapath.verified_chunks(same, 'k', expected)) == b'new'
+    other = _CheckingSection(_CheckedStream([b'old'], ('0' * 64, 3)))
+    with pytest.raises(exceptions.BankObjectCorrupted,
+                       match='p/k is corrupted: the bank holds 3 bytes'):
+        next(datapath.verified_chunks(other, 'k', expected))

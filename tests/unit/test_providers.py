@@ -49,3 +49,46 @@ def test_duplicate_ids_are_refused(tmp_path):
     with pytest.raises(exceptions.ProviderConfigError) as err:
         providers.ProviderRegistry([directory])
     assert 'also defined' in str(err.value)
+
+
+def test_copy_destinations_have_their_own_banks(tmp_path):
+    text = GOOD + (
+        'copy_destinations = dr-site, second\n'
+        '[filesystem_bank]\npath = %s/main\n'
+        '[destination:dr-site]\nbank = filesystem\ndescription = DR\n'
+        'region = eu-west-2\n'
+        '[destination:dr-site:filesystem_bank]\npath = %s/dr\n'
+        '[destination:second]\nbank = filesystem\n'
+        '[destination:second:filesystem_bank]\npath = %s/second\n'
+        % ((tmp_path,) * 3))
+    [provider] = providers.ProviderRegistry(
+        [write(tmp_path, 'p.conf', text)]).list()
+    assert [d.view() for d in provider.destinations.values()] == [
+        {'name': 'dr-site', 'description': 'DR', 'availability_zone': '',
+         'region': 'eu-west-2'},
+        {'name': 'second', 'description': '', 'availability_zone': '',
+         'region': ''}]
+    main, dr = provider.bank_of(), provider.bank_of('dr-site')
+    assert main.path == str(tmp_path / 'main')
+    assert dr.path == str(tmp_path / 'dr')
+    assert provider.bank_of('second').path == str(tmp_path / 'second')
+    assert provider.bank_of('dr-site') is dr
+    dr.put_object('k', b'only in dr')
+    assert main.list_objects() == []
+    with pytest.raises(exceptions.CopyDestinationNotFound,
+                       match="no copy destination 'moon'.*dr-site, second"):
+        provider.bank_of('moon')
+
+
+@pytest.mark.parametrize('extra, fragment', [
+    ('copy_destinations = dr\n', 'copy destination dr'),
+    ('copy_destinations = dr\n[destination:dr]\nbank = tape\n', "'tape'"),
+    ('copy_destinations = a b\n', 'must be letters'),
+    ('copy_destinations = dr, dr\n[destination:dr]\nbank = filesystem\n',
+     'listed twice'),
+])
+def test_bad_copy_destinations_say_what_is_wrong(tmp_path, extra, fragment):
+    directory = write(tmp_path, 'bad.conf', GOOD + extra)
+    with pytest.raises(exceptions.ProviderConfigError) as err:
+        providers.ProviderRegistry([directory])
+    assert fragment in str(err.value)

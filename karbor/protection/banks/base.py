@@ -36,10 +36,17 @@ class ObjectInfo:
 
 
 class Bank(abc.ABC):
-    """A bank plugin. ``config`` is the provider's ConfigOpts."""
+    """A bank plugin. ``config`` is the provider's ConfigOpts; ``section``
+    the group holding the bank's options, when not the plugin's own
+    ``SECTION`` (a provider's copy destinations each have theirs)."""
 
-    def __init__(self, config):
+    #: The group of the provider file holding this bank's options.
+    SECTION = None
+
+    def __init__(self, config, section=None):
         self._config = config
+        if section:
+            self.SECTION = section
 
     @abc.abstractmethod
     def put_object(self, key, data, metadata=None):
@@ -49,7 +56,11 @@ class Bank(abc.ABC):
 
     @abc.abstractmethod
     def get_object(self, key, chunk_size=CHUNK_SIZE):
-        """An iterator of bytes chunks; BankObjectNotFound if absent."""
+        """An iterator of bytes chunks; BankObjectNotFound if absent.
+
+        A bank that checks the bytes itself while streaming gives the
+        iterator a ``recorded`` attribute, (sha256, size), and raises
+        BankObjectCorrupted after the last chunk when they differ."""
 
     @abc.abstractmethod
     def get_object_info(self, key):

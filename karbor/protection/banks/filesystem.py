@@ -114,8 +114,8 @@ class FileSystemBank(base.Bank):
 
     SECTION = 'filesystem_bank'
 
-    def __init__(self, config):
-        super().__init__(config)
+    def __init__(self, config, section=None):
+        super().__init__(config, section)
         config.register_opts(filesystem_bank_opts, group=self.SECTION)
         section = config[self.SECTION]
         if not section.path:

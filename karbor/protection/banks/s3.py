@@ -217,6 +217,9 @@ class _ObjectStream:
         self._body = body
         self._chunk_size = chunk_size
         self._expected = expected  # (sha256, size)
+        # What this stream checks the bytes against as it reads them, so
+        # that a reader holding a manifest need not hash them again.
+        self.recorded = expected
         self._digest, self._size = hashlib.sha256(), 0
         self._fail = fail  # a BankError for a reason (a string or error)
 
@@ -295,8 +298,8 @@ class S3Bank(base.Bank):
 
     SECTION = 's3_bank'
 
-    def __init__(self, config):
-        super().__init__(config)
+    def __init__(self, config, section=None):
+        super().__init__(config, section)
         config.register_opts(s3_bank_opts, group=self.SECTION)
         section = config[self.SECTION]
         if not section.bucket:

@@ -20,6 +20,9 @@ def provider_view(provider, detail=True):
             'description': provider.description}
     if detail:
         view['extended_info_schema'] = provider.extended_info_schema()
+        view['copy_destinations'] = [
+            destination.view()
+            for destination in provider.destinations.values()]
     return view
 
 
