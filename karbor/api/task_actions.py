@@ -25,6 +25,8 @@ ROUTES = [
           'checkpoint-delete', 'checkpoint', 202),
     Route('POST', re.compile(_P + r'/restores/?$'), 'restore-create',
           'restore', 202),
+    Route('POST', re.compile(_P + r'/providers/[^/]+/checkpoints/action/?$'),
+          'copy-create', 'copy', 202),
     Route('POST', re.compile(_P + r'/verifications/?$'),
           'verification-create', 'verification', 202),
     Route('PUT', re.compile(_P + r'/os-services/(?P<id>[^/]+)/?$'),

@@ -6,6 +6,7 @@ from keystoneauth1 import token_endpoint
 
 from karbor.client import http
 from karbor.client.v1 import checkpoints
+from karbor.client.v1 import copies
 from karbor.client.v1 import operation_logs
 from karbor.client.v1 import plans
 from karbor.client.v1 import protectables
@@ -61,6 +62,7 @@ class Client:
         self.checkpoints = checkpoints.CheckpointManager(self.http)
         self.restores = restores.RestoreManager(self.http)
         self.verifications = verifications.VerificationManager(self.http)
+        self.copies = copies.CopyManager(self.http)
         self.operation_logs = operation_logs.OperationLogManager(self.http)
         self.tasks = tasks.TaskManager(self.http)
 

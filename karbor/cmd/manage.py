@@ -4,6 +4,8 @@
     karbor-manage db version
     karbor-manage operation-log purge --before DATE [--batch-size N]
     karbor-manage task purge
+    karbor-manage bank import --provider ID [--destination NAME]
+                              [--project ID] [--dry-run]
 """
 
 import sys
@@ -16,6 +18,8 @@ from karbor.common import config
 from karbor.db import migration
 from karbor.db import operation_logs as db_operation_logs
 from karbor.db import tasks as db_tasks
+from karbor.protection import bank_import
+from karbor.protection import providers
 
 CONF = cfg.CONF
 
@@ -97,10 +101,54 @@ def _add_task_parsers(subparsers):
     purge.set_defaults(func=TaskCommands.purge)
 
 
+class BankCommands:
+
+    @staticmethod
+    def import_():
+        args = CONF.command
+        provider = providers.registry().get(args.provider)
+        report = bank_import.import_bank(
+            context.get_admin_context(), provider,
+            destination=args.destination, project_id=args.project,
+            dry_run=args.dry_run)
+        where = ('copy destination %s' % args.destination
+                 if args.destination else 'main bank')
+        verb = 'Would import' if args.dry_run else 'Imported'
+        print('%s %d checkpoints from the %s of provider %s; %d were '  # noqa
+              'already indexed, %d skipped'
+              % (verb, len(report.imported), where, provider.id,
+                 len(report.already_indexed), len(report.skipped)))
+        for checkpoint_id, reason in sorted(report.skipped.items()):
+            print('  skipped %s: %s' % (checkpoint_id, reason))  # noqa
+
+
+def _add_bank_parsers(subparsers):
+    bank = subparsers.add_parser('bank', help='Provider banks.')
+    actions = bank.add_subparsers(dest='action')
+    actions.required = True
+    imports = actions.add_parser(
+        'import', help='Index the available checkpoints a bank holds (a '
+                       'bank copied by other means, or a copy destination '
+                       'after the loss of the main bank); checkpoints '
+                       'already indexed are left alone.')
+    imports.add_argument('--provider', required=True,
+                         help='The provider whose bank is read.')
+    imports.add_argument('--destination', default=None,
+                         help='Read this copy destination of the provider '
+                              'instead of its main bank.')
+    imports.add_argument('--project', default=None,
+                         help='Import into this project instead of the one '
+                              'that took each checkpoint.')
+    imports.add_argument('--dry-run', action='store_true',
+                         help='Only say what would be imported.')
+    imports.set_defaults(func=BankCommands.import_)
+
+
 def _add_parsers(subparsers):
     _add_db_parsers(subparsers)
     _add_operation_log_parsers(subparsers)
     _add_task_parsers(subparsers)
+    _add_bank_parsers(subparsers)
 
 
 command_opt = cfg.SubCommandOpt('command', title='Commands',

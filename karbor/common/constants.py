@@ -46,7 +46,9 @@ CHECKPOINT_STATUSES = (
 CHECKPOINT_TRANSITIONS = {
     CHECKPOINT_PROTECTING: {CHECKPOINT_AVAILABLE, CHECKPOINT_ERROR},
     CHECKPOINT_AVAILABLE: {CHECKPOINT_DELETING, CHECKPOINT_ERROR},
-    CHECKPOINT_ERROR: {CHECKPOINT_DELETING, CHECKPOINT_AVAILABLE},
+    # A failed copy is retried in place by the next copy of its source.
+    CHECKPOINT_ERROR: {CHECKPOINT_DELETING, CHECKPOINT_AVAILABLE,
+                       CHECKPOINT_WAIT_COPYING},
     CHECKPOINT_DELETING: {CHECKPOINT_DELETED, CHECKPOINT_ERROR_DELETING},
     CHECKPOINT_ERROR_DELETING: {CHECKPOINT_DELETING, CHECKPOINT_ERROR,
                                 CHECKPOINT_AVAILABLE},
@@ -89,13 +91,36 @@ VERIFICATION_STATUSES = (VERIFICATION_IN_PROGRESS, VERIFICATION_SUCCESS,
                          VERIFICATION_FAIL)
 RESOURCE_VERIFYING = 'verifying'
 
+# Copies: a request copying a plan's checkpoints to a copy destination.
+# The request is COPY_IN_PROGRESS until every one of its pairs ended, then
+# COPY_FINISHED (all copied) or COPY_ERROR (at least one failed; the others
+# are still copied). Each pair (source checkpoint x destination) goes
+# wait_copying -> copying -> finished | error, while its copy checkpoint
+# goes wait_copying -> copying -> available | error.
+COPY_IN_PROGRESS = 'in_progress'
+COPY_FINISHED = 'finished'
+COPY_ERROR = 'error'
+COPY_STATUSES = (COPY_IN_PROGRESS, COPY_FINISHED, COPY_ERROR)
+COPY_PAIR_WAITING = CHECKPOINT_WAIT_COPYING
+COPY_PAIR_COPYING = CHECKPOINT_COPYING
+COPY_PAIR_FINISHED = 'finished'
+COPY_PAIR_ERROR = 'error'
+COPY_PAIR_STATUSES = (COPY_PAIR_WAITING, COPY_PAIR_COPYING,
+                      COPY_PAIR_FINISHED, COPY_PAIR_ERROR)
+# A pair in one of these is not copied again by a new request.
+COPY_PAIR_DONE_OR_RUNNING = (COPY_PAIR_WAITING, COPY_PAIR_COPYING,
+                             COPY_PAIR_FINISHED)
+# The official extra-info key of a copy checkpoint naming its source.
+COPIED_FROM_KEY = 'karbor-copied-from'
+
 # Operations: the engine's units of work, each with an owner and a lease.
 OPERATION_PROTECT = 'protect'
 OPERATION_DELETE = 'delete'
 OPERATION_RESTORE = 'restore'
 OPERATION_VERIFY = 'verify'
+OPERATION_COPY = 'copy'
 OPERATION_TYPES = (OPERATION_PROTECT, OPERATION_DELETE, OPERATION_RESTORE,
-                   OPERATION_VERIFY)
+                   OPERATION_VERIFY, OPERATION_COPY)
 
 OPERATION_PENDING = 'pending'      # accepted, no worker has claimed it
 OPERATION_RUNNING = 'running'      # a worker holds the lease
@@ -103,7 +128,6 @@ OPERATION_DONE = 'done'            # its target reached a terminal status
 
 # Operation logs: one documented set of statuses per operation type, each
 # going from its running status to one of its terminal ones.
-OPERATION_COPY = 'copy'
 OPERATION_LOG_TYPES = (OPERATION_PROTECT, OPERATION_DELETE,
                        OPERATION_RESTORE, OPERATION_COPY, OPERATION_VERIFY)
 OPERATION_LOG_STATUSES = {

@@ -254,6 +254,12 @@ class CopyDestinationNotFound(Invalid):
                '%(destination)r (it has: %(known)s).')
 
 
+class NoCopyDestination(Invalid):
+    error_code = 'no_copy_destination'
+    message = ('Provider %(provider_id)s declares no copy destination: its '
+               'checkpoints cannot be copied.')
+
+
 class ProviderConfigError(KarborException):
     error_code = 'provider_config_error'
     message = 'Provider definition %(path)s is invalid: %(reason)s'
@@ -272,6 +278,11 @@ class RestoreNotFound(NotFound):
 class VerificationNotFound(NotFound):
     error_code = 'verification_not_found'
     message = 'Verification %(verification_id)s could not be found.'
+
+
+class CopyNotFound(NotFound):
+    error_code = 'copy_not_found'
+    message = 'Copy %(copy_id)s could not be found.'
 
 
 class InvalidCheckpointState(Conflict):

@@ -49,6 +49,13 @@ protection_opts = [
     cfg.IntOpt('max_attempts', default=3, min=1,
                help='After this many workers died running an operation, it '
                     'is failed with a reason instead of being tried again.'),
+    cfg.IntOpt('copy_attempts', default=3, min=1,
+               help='How many times copying one bank object to a copy '
+                    'destination is tried when the bank fails transiently '
+                    '(a corrupted or missing source object is not retried).'),
+    cfg.FloatOpt('copy_retry_delay', default=0.5, min=0,
+                 help='Seconds before the first retry of a failed object '
+                      'copy; doubled at each further attempt.'),
 ]
 
 directory_group = cfg.OptGroup('directory_protectable',

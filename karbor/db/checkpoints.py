@@ -10,6 +10,9 @@ from karbor.db import models
 from karbor.db import pagination
 from karbor.db import session as db_session
 
+# The destination filter's name for the provider's main bank.
+MAIN_BANK = 'main'
+
 
 def _visible(query, project_id, provider_id, include_deleted=False):
     if project_id is not None:
@@ -74,6 +77,16 @@ def checkpoint_list(context, project_id, provider_id, filters=None, sort=(),
                 models.Checkpoint.plan_id == filters['plan_id'])
         if 'status' in filters:
             query = query.where(models.Checkpoint.status == filters['status'])
+        if 'destination' in filters:
+            # "main" (or an empty value) names the provider's main bank.
+            destination = filters['destination']
+            query = query.where(
+                models.Checkpoint.destination.is_(None)
+                if destination in ('', MAIN_BANK)
+                else models.Checkpoint.destination == destination)
+        if 'copied_from' in filters:
+            query = query.where(
+                models.Checkpoint.copied_from == filters['copied_from'])
         if 'created_after' in filters:
             query = query.where(
                 models.Checkpoint.created_at >= filters['created_after'])

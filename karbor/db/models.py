@@ -125,6 +125,10 @@ class Checkpoint(TimestampMixin, Base):
                  'provider_id', 'created_at', 'id'),
         sa.Index('ix_checkpoints_plan_id_status', 'plan_id', 'status'),
         sa.Index('ix_checkpoints_project_status', 'project_id', 'status'),
+        # The copies of a source, and the checkpoints of one destination.
+        sa.Index('ix_checkpoints_copied_from', 'copied_from'),
+        sa.Index('ix_checkpoints_provider_destination', 'provider_id',
+                 'destination'),
         TABLE_ARGS,
     )
 
@@ -143,6 +147,10 @@ class Checkpoint(TimestampMixin, Base):
     progress = sa.Column(JsonEncoded, nullable=True)
     finished_at = sa.Column(utc_datetime(), nullable=True)
     deleted_at = sa.Column(utc_datetime(), nullable=True)
+    # NULL: the provider's main bank; else the copy destination holding it.
+    destination = sa.Column(sa.String(64), nullable=True)
+    # The checkpoint this one is a copy of.
+    copied_from = sa.Column(sa.String(36), nullable=True)
 
 
 class Restore(TimestampMixin, Base):
@@ -200,6 +208,59 @@ class Verification(TimestampMixin, Base):
     finished_at = sa.Column(utc_datetime(), nullable=True)
 
 
+class Copy(TimestampMixin, Base):
+    """A request copying a plan's checkpoints to a copy destination."""
+
+    __tablename__ = 'copies'
+    __table_args__ = (
+        sa.Index('ix_copies_project_created', 'project_id', 'created_at',
+                 'id'),
+        sa.Index('ix_copies_project_status', 'project_id', 'status'),
+        sa.Index('ix_copies_plan_id', 'plan_id'),
+        sa.Index('ix_copies_provider_id', 'provider_id'),
+        sa.Index('ix_copies_destination', 'destination'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    plan_id = sa.Column(sa.String(36), nullable=False)
+    destination = sa.Column(sa.String(64), nullable=False)
+    parameters = sa.Column(JsonEncoded, nullable=False)
+    status = sa.Column(sa.String(32), nullable=False)
+    error_info = sa.Column(sa.Text, nullable=True)
+    finished_at = sa.Column(utc_datetime(), nullable=True)
+
+
+class CheckpointCopy(TimestampMixin, Base):
+    """One source checkpoint copied to one destination.
+
+    Unique per (source, destination): copying a plan again copies only
+    what was never copied (or failed).
+    """
+
+    __tablename__ = 'checkpoint_copies'
+    __table_args__ = (
+        sa.UniqueConstraint('source_checkpoint_id', 'destination'),
+        sa.Index('ix_checkpoint_copies_copy_id', 'copy_id'),
+        sa.Index('ix_checkpoint_copies_copy_checkpoint_id',
+                 'copy_checkpoint_id'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    # The request that last copied it (a retry moves the pair to its own).
+    copy_id = sa.Column(sa.String(36), nullable=False)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    source_checkpoint_id = sa.Column(sa.String(36), nullable=False)
+    copy_checkpoint_id = sa.Column(sa.String(36), nullable=False)
+    destination = sa.Column(sa.String(64), nullable=False)
+    status = sa.Column(sa.String(32), nullable=False)
+    error_info = sa.Column(sa.Text, nullable=True)
+
+
 class Operation(TimestampMixin, Base):
     """A unit of work of the protection engine, owned under a lease.
 
@@ -228,6 +289,7 @@ class Operation(TimestampMixin, Base):
     checkpoint_id = sa.Column(sa.String(36), nullable=True)
     restore_id = sa.Column(sa.String(36), nullable=True)
     verification_id = sa.Column(sa.String(36), nullable=True)
+    copy_id = sa.Column(sa.String(36), nullable=True)
     state = sa.Column(sa.String(16), nullable=False)
     exclusive_key = sa.Column(sa.String(255), nullable=True)
     owner = sa.Column(sa.String(255), nullable=True)
@@ -268,6 +330,7 @@ class OperationLog(TimestampMixin, Base):
         sa.Index('ix_operation_logs_plan_id', 'plan_id'),
         sa.Index('ix_operation_logs_restore_id', 'restore_id'),
         sa.Index('ix_operation_logs_verification_id', 'verification_id'),
+        sa.Index('ix_operation_logs_copy_id', 'copy_id'),
         sa.Index('ix_operation_logs_scheduled_operation_id',
                  'scheduled_operation_id'),
         sa.Index('ix_operation_logs_operation_id', 'operation_id'),
@@ -286,6 +349,7 @@ class OperationLog(TimestampMixin, Base):
     provider_id = sa.Column(sa.String(36), nullable=True)
     restore_id = sa.Column(sa.String(36), nullable=True)
     verification_id = sa.Column(sa.String(36), nullable=True)
+    copy_id = sa.Column(sa.String(36), nullable=True)
     scheduled_operation_id = sa.Column(sa.String(36), nullable=True)
     status = sa.Column(sa.String(64), nullable=False)
     started_at = sa.Column(utc_datetime(), nullable=False)

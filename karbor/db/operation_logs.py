@@ -23,12 +23,12 @@ CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
 EQUALITY_FILTERS = ('operation_type', 'checkpoint_id', 'plan_id',
-                    'restore_id', 'verification_id',
+                    'restore_id', 'verification_id', 'copy_id',
                     'scheduled_operation_id', 'provider_id')
 
 
 def open_log(session, operation, scheduled_operation_id=None,
-             task_tag=None):
+             task_tag=None, extra_info=None):
     """Start the log of ``operation`` (in the accepting transaction)."""
     running = constants.OPERATION_LOG_STATUSES[operation.operation_type][0]
     log = models.OperationLog(
@@ -39,8 +39,9 @@ def open_log(session, operation, scheduled_operation_id=None,
         checkpoint_id=operation.checkpoint_id, plan_id=operation.plan_id,
         provider_id=operation.provider_id, restore_id=operation.restore_id,
         verification_id=operation.verification_id,
+        copy_id=operation.copy_id,
         scheduled_operation_id=scheduled_operation_id, status=running,
-        started_at=timeutils.utcnow())
+        started_at=timeutils.utcnow(), extra_info=extra_info)
     session.add(log)
     return log
 

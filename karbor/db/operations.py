@@ -2,7 +2,8 @@
 
 An operation is accepted in the same transaction as its target's first
 state change (a checkpoint created ``protecting``, a checkpoint moved to
-``deleting``, a restore or verification created ``in_progress``), so
+``deleting``, a restore or verification created ``in_progress``, a copy
+checkpoint created ``wait_copying`` by karbor.db.copies), so
 neither can exist without the other. It ends in the same transaction as
 its target's terminal status.
 """
@@ -18,6 +19,7 @@ from karbor import notifications
 from karbor.common import constants
 from karbor.common import exceptions
 from karbor.db import checkpoints as db_checkpoints
+from karbor.db import copies as db_copies
 from karbor.db import models
 from karbor.db import operation_logs as db_logs
 from karbor.db import session as db_session
@@ -31,6 +33,9 @@ def _new_operation(context, operation_type, **values):
         user_id=context.user_id, operation_type=operation_type,
         state=C.OPERATION_PENDING, attempts=0,
         request_id=getattr(context, 'request_id', None), **values)
+
+
+new_operation = _new_operation   # for the DB API modules of other targets
 
 
 # The official extra-info key that names the scheduled operation which
@@ -83,6 +88,12 @@ def accept_delete(context, checkpoint_id, project_id, provider_id):
                 checkpoint_id=checkpoint_id, status=current.status,
                 action='delete',
                 allowed=' or '.join(C.CHECKPOINT_DELETABLE))
+        if db_copies.being_copied(session, checkpoint_id):
+            # The copy reads the source's objects: it must end first.
+            raise exceptions.InvalidCheckpointState(
+                checkpoint_id=checkpoint_id,
+                status='%s and being copied' % current.status,
+                action='delete', allowed='not being copied')
         operation = _new_operation(
             context, C.OPERATION_DELETE, provider_id=provider_id,
             plan_id=checkpoint.plan_id, checkpoint_id=checkpoint_id,
@@ -291,6 +302,9 @@ def finish(context, operation_id, owner, success, reason=None):
             db_checkpoints.transition(session, operation.checkpoint_id,
                                       allowed, done if success else failed,
                                       **values)
+        elif operation.operation_type == C.OPERATION_COPY:
+            # Copy checkpoint, pair, and maybe the whole copy request.
+            db_copies.end_pair(session, operation, success, reason, now)
         elif operation.operation_type in _RECORD_ENDS:
             model, column, running, done, failed = _RECORD_ENDS[
                 operation.operation_type]

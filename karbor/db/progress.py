@@ -1,7 +1,8 @@
 """Progress of a running operation, shown on its target.
 
 A protect's progress is on its checkpoint, a restore's on its restore, a
-verification's on its verification.
+verification's on its verification, a copy's on its copy checkpoint (a
+copy request shows the sum of its copy checkpoints').
 Other operation types keep none (``save`` is then a no-op), so a new type
 only has to add its target here.
 """
@@ -17,6 +18,7 @@ TARGETS = {
     constants.OPERATION_PROTECT: (models.Checkpoint, 'checkpoint_id'),
     constants.OPERATION_RESTORE: (models.Restore, 'restore_id'),
     constants.OPERATION_VERIFY: (models.Verification, 'verification_id'),
+    constants.OPERATION_COPY: (models.Checkpoint, 'checkpoint_id'),
 }
 
 

@@ -26,6 +26,7 @@ CONF = cfg.CONF
 
 # What a resource type is called in tasks, by model.
 RESOURCE_MODELS = (
+    (models.Copy, 'copy'),
     (models.Restore, 'restore'),
     (models.Verification, 'verification'),
     (models.Checkpoint, 'checkpoint'),
@@ -93,9 +94,17 @@ def link(session, pending):
                 task.resource_type = name
                 task.resource_id = str(found[0].id)
                 if pending.method == 'POST' and task.resource_path is None:
-                    task.resource_path = '%s/%s' % (pending.path.rstrip('/'),
-                                                    found[0].id)
+                    task.resource_path = _created_path(pending, name,
+                                                       found[0].id)
                 break
+
+
+def _created_path(pending, name, resource_id):
+    """Where a POST's new resource is shown (for replays)."""
+    if name == 'copy':
+        # Created by .../checkpoints/action, shown under /copies.
+        return '/v1/%s/copies/%s' % (pending.project_id, resource_id)
+    return '%s/%s' % (pending.path.rstrip('/'), resource_id)
 
 
 def store_response(context, task_id, status, body):

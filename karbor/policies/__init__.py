@@ -4,6 +4,7 @@ import itertools
 
 from karbor.policies import base
 from karbor.policies import checkpoints
+from karbor.policies import copies
 from karbor.policies import operation_logs
 from karbor.policies import plans
 from karbor.policies import protectables
@@ -14,7 +15,7 @@ from karbor.policies import tasks
 from karbor.policies import verifications
 
 _MODULES = (base, plans, providers, protectables, services, checkpoints,
-            restores, verifications, operation_logs, tasks)
+            restores, verifications, copies, operation_logs, tasks)
 
 
 def list_rules():

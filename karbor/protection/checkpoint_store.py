@@ -100,6 +100,10 @@ def write_metadata(bank, checkpoint):
         'extra_info': checkpoint.extra_info,
         'created_at': checkpoint.created_at.isoformat(),
     }
+    # A copy says so, so that an import elsewhere knows where it came from.
+    if getattr(checkpoint, 'copied_from', None):
+        document['copied_from'] = checkpoint.copied_from
+        document['destination'] = checkpoint.destination
     bank.put_object(checkpoint_prefix(checkpoint.id) + METADATA,
                     json.dumps(document, sort_keys=True).encode('utf-8'))
 

@@ -16,6 +16,7 @@ import abc
 import collections
 
 from karbor.protection import datapath
+from karbor.protection import manifest_copy
 
 PROTECTION_NAMESPACE = 'karbor.protections'
 PROTECTABLE_NAMESPACE = 'karbor.protectables'
@@ -78,6 +79,21 @@ class ManifestVerify(Operation):
         datapath.verify_manifest(bank_section, progress)
 
 
+class ManifestCopy(Operation):
+    """Copies every object of the resource's manifest to the destination
+    bank, checking SHA-256 on both ends and skipping what is already there:
+    a copy every plugin gets for free."""
+
+    def on_main(self, checkpoint, resource, context, parameters,
+                source_section, destination_section, progress=None,
+                record_extra_info=None, **kwargs):
+        counts = manifest_copy.copy_manifest(source_section,
+                                             destination_section, progress)
+        if record_extra_info is not None and counts['skipped']:
+            record_extra_info({'skipped_objects:%s' % resource.id:
+                               counts['skipped']})
+
+
 class ProtectionPlugin(abc.ABC):
     """Protects resources of the types it supports."""
 
@@ -103,7 +119,7 @@ class ProtectionPlugin(abc.ABC):
 
     def get_copy_operation(self, resource):
         """The Operation that copies ``resource``'s data to another bank."""
-        return Operation()
+        return ManifestCopy()
 
     @classmethod
     @abc.abstractmethod
@@ -128,6 +144,11 @@ class ProtectionPlugin(abc.ABC):
     @classmethod
     def get_verify_schema(cls, resource_type):
         """JSON schema of the verification parameters."""
+        return EMPTY_SCHEMA
+
+    @classmethod
+    def get_copy_schema(cls, resource_type):
+        """JSON schema of the copy parameters."""
         return EMPTY_SCHEMA
 
 

@@ -76,7 +76,7 @@ def test_options():
     assert all(opt.help for opt in s3.s3_bank_opts)
     assert (opts['part_size'].default, opts['max_concurrency'].default,
             opts['max_attempts'].default, opts['addressing_style'].default,
-            opts['create_bucket'].default) == (8 * MiB, 4, 5, 'path', False)
+            opts['create_bucket'].default) == (8 * MiB, 2, 5, 'path', False)
     with pytest.raises(exceptions.BankError, match='bucket is required'):
         s3.S3Bank(make_conf())
     with pytest.raises(exceptions.BankError, match='go together'):

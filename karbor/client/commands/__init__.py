@@ -8,6 +8,7 @@ one commands module and its lines here and in pyproject.toml.
 """
 
 from karbor.client.commands import checkpoints
+from karbor.client.commands import copies
 from karbor.client.commands import operation_logs
 from karbor.client.commands import plans
 from karbor.client.commands import protectables
@@ -37,6 +38,9 @@ COMMANDS = {
     'checkpoint show': checkpoints.ShowCheckpoint,
     'checkpoint delete': checkpoints.DeleteCheckpoint,
     'checkpoint reset state': checkpoints.ResetCheckpointState,
+    'checkpoint copy': copies.CopyCheckpoints,
+    'copy list': copies.ListCopies,
+    'copy show': copies.ShowCopy,
     'restore create': restores.CreateRestore,
     'restore list': restores.ListRestores,
     'restore show': restores.ShowRestore,

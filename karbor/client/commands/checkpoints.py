@@ -146,6 +146,11 @@ class ListCheckpoints(base.ResourceLister):
             metavar='<key=value>',
             help='Only checkpoints whose extra-info has this key with '
                  'exactly this value (repeatable: all must match).')
+        parser.add_argument('--destination', metavar='<name>',
+                            help='Only the copies held by this copy '
+                                 'destination of the provider.')
+        parser.add_argument('--copied-from', metavar='<checkpoint-id>',
+                            help='Only the copies of this checkpoint.')
         parser.add_argument('--all-projects', '--all-tenants',
                             dest='all_projects', action='store_true',
                             help='Checkpoints of all projects (admin).')
@@ -165,6 +170,8 @@ class ListCheckpoints(base.ResourceLister):
             plan_id=plan_id, status=parsed_args.status,
             start_date=parsed_args.start_date,
             end_date=parsed_args.end_date, extra_info=extra_info or None,
+            destination=parsed_args.destination,
+            copied_from=parsed_args.copied_from,
             all_tenants=parsed_args.all_projects or bool(parsed_args.project),
             project_id=parsed_args.project, **list_options)
 

@@ -33,6 +33,10 @@ class Checkpoint(base.Resource):
     error_info: str = None
     # Items and bytes done/total while protecting, as the server reports.
     progress: dict = None
+    # The copy destination holding the checkpoint (None: the main bank)
+    # and, for a copy, the checkpoint it was copied from.
+    destination: str = None
+    copied_from: str = None
     created_at: str = None
     updated_at: str = None
     finished_at: str = None
@@ -76,8 +80,9 @@ class CheckpointManager(base.Manager):
 
     def list(self, provider_id, *, plan_id=None, status=None,
              start_date=None, end_date=None, extra_info=None,
-             all_tenants=False, project_id=None, limit=None, marker=None,
-             sort=None, page_size=None, **filters):
+             destination=None, copied_from=None, all_tenants=False,
+             project_id=None, limit=None, marker=None, sort=None,
+             page_size=None, **filters):
         """Iterate the provider's checkpoints lazily, newest first.
 
         ``start_date``/``end_date`` take a date (``YYYY-MM-DD``, a whole
@@ -85,9 +90,12 @@ class CheckpointManager(base.Manager):
         formatted for you). ``extra_info`` (a dict, or (key, value) pairs)
         keeps the checkpoints whose extra-info has every one of these keys
         with exactly this value. Deleted checkpoints are only listed with
-        ``status='deleted'``.
+        ``status='deleted'``. ``destination`` keeps the copies held by that
+        copy destination of the provider, ``copied_from`` the copies of one
+        checkpoint.
         """
         params = dict(filters, plan_id=plan_id, status=status,
+                      destination=destination, copied_from=copied_from,
                       start_date=_isoformat(start_date),
                       end_date=_isoformat(end_date),
                       extra_info=extra_info_filters(extra_info),

@@ -83,11 +83,11 @@ s3_bank_opts = [
                     'larger ones in parts of this size (a multipart '
                     'upload of at most 10000 parts, so objects up to 10000 '
                     'times this size).'),
-    cfg.IntOpt('max_concurrency', default=4, min=1,
+    cfg.IntOpt('max_concurrency', default=2, min=1,
                help='Parts of one object uploaded at the same time. A '
                     'write holds at most max_concurrency + 1 parts in '
                     'memory.'),
-    cfg.IntOpt('max_buffered_parts', default=4, min=1,
+    cfg.IntOpt('max_buffered_parts', default=2, min=1,
                help='Parts held in memory by all the writes of this bank '
                     'together (the resources and objects a worker '
                     'transfers in parallel share them): memory stays '
@@ -186,14 +186,28 @@ class _PartReader:
         if self._back is not None:
             part, self._back = self._back, None
             return part
-        part = bytearray()
-        while len(part) < self._part_size:
-            need = self._part_size - len(part)
+        # Filled in place: growing a bytearray chunk by chunk would
+        # reallocate (and briefly hold twice) the part.
+        part = bytearray(self._part_size)
+        with memoryview(part) as view:
+            filled = self._fill(view)
+        if filled < self._part_size:
+            del part[filled:]
+        return part
+
+    def _fill(self, view):
+        filled, size = 0, len(view)
+        while filled < size:
             if self._file is not None:
-                chunk = self._file.read(need)  # never more than the part
-                if not chunk:
+                if hasattr(self._file, 'readinto'):
+                    count = self._file.readinto(view[filled:])
+                else:
+                    chunk = memoryview(self._file.read(size - filled))
+                    count = len(chunk)
+                    view[filled:filled + count] = chunk.cast('B')
+                if not count:
                     break
-                part += memoryview(chunk).cast('B')  # TypeError if text
+                filled += count
                 continue
             if not self._rest:
                 chunk = next(self._chunks, _END)
@@ -201,9 +215,11 @@ class _PartReader:
                     break
                 self._rest = memoryview(chunk).cast('B')  # TypeError if str
                 continue
-            part += self._rest[:need]
-            self._rest = self._rest[need:]
-        return part
+            piece = self._rest[:size - filled]
+            view[filled:filled + len(piece)] = piece
+            filled += len(piece)
+            self._rest = self._rest[len(piece):]
+        return filled
 
 
 class _ObjectStream:

@@ -29,7 +29,8 @@ class StepFailed(exceptions.KarborException):
 class HookTask(task.Task):
 
     def __init__(self, runtime, kind, resource, operation, hooks,
-                 parameters, extra_kwargs, on_failure=None):
+                 parameters, extra_kwargs, on_failure=None,
+                 resource_kwargs=None):
         label = hooks[0] if len(hooks) == 1 else 'hooks'
         super().__init__(name='%s:%s#%s:%s' % (kind, resource.type,
                                                resource.id, label))
@@ -41,6 +42,7 @@ class HookTask(task.Task):
         self.parameters = parameters
         self.extra_kwargs = extra_kwargs
         self.on_failure = on_failure
+        self.resource_kwargs = resource_kwargs or (lambda resource: {})
 
     def execute(self):
         self.runtime.check()
@@ -55,7 +57,8 @@ class HookTask(task.Task):
                     bank_section=section,
                     record_extra_info=self.runtime.add_log_extra_info,
                     progress=self.runtime.progress,
-                    **self.extra_kwargs)
+                    **self.extra_kwargs,
+                    **self.resource_kwargs(self.resource))
         except exceptions.OperationLeaseLost:
             raise
         except Exception as err:
@@ -81,8 +84,12 @@ def parameters_for(parameters, resource):
 
 
 def build(runtime, kind, nodes, operation_getter, parameters,
-          extra_kwargs=None, on_failure=None):
-    """The graph flow of hook tasks for ``nodes`` (resource_graph.Node)."""
+          extra_kwargs=None, on_failure=None, resource_kwargs=None):
+    """The graph flow of hook tasks for ``nodes`` (resource_graph.Node).
+
+    ``resource_kwargs(resource)``: more keyword arguments of that
+    resource's hooks (a copy's source and destination sections).
+    """
     flow = graph_flow.Flow('%s-resources' % kind)
     tasks = {}
     children = {child for node in nodes for child in node.children}
@@ -95,10 +102,11 @@ def build(runtime, kind, nodes, operation_getter, parameters,
         if not node.children and key not in children:
             flow.add(HookTask(runtime, kind, resource, operation,
                               plugin_api.HOOKS, options, extra_kwargs or {},
-                              on_failure))
+                              on_failure, resource_kwargs))
             continue
         hooks = [HookTask(runtime, kind, resource, operation, (hook,),
-                          options, extra_kwargs or {}, on_failure)
+                          options, extra_kwargs or {}, on_failure,
+                          resource_kwargs)
                  for hook in plugin_api.HOOKS]
         flow.add(*hooks)
         for before, after in zip(hooks, hooks[1:], strict=False):

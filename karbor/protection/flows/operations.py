@@ -1,5 +1,5 @@
 """Protect, delete, restore and verify flows: Initiate → resource graph →
-Complete.
+Complete (the copy flow, built the same way, is in flows/copy.py).
 
 The first task of each flow ends the operation as failed when the flow
 reverts, recording the reason; the last one ends it as done. Both end the
@@ -120,11 +120,11 @@ class CompleteProtect(CompleteTask):
         checkpoint_store.write_metadata(bank, checkpoint)
 
 
-def _checkpoint_info(row):
+def checkpoint_info(row):
     return flow_runtime.CheckpointInfo(
         id=row.id, project_id=row.project_id, provider_id=row.provider_id,
         plan=row.plan, resource_graph=row.resource_graph,
-        extra_info=row.extra_info)
+        extra_info=row.extra_info, destination=row.destination)
 
 
 def _resource_graph(runtime, checkpoint):
@@ -147,7 +147,7 @@ def build_protect(runtime):
         runtime.context, runtime.operation.checkpoint_id,
         include_deleted=True)
     nodes = _resource_graph(runtime, checkpoint)
-    runtime.checkpoint = _checkpoint_info(checkpoint)
+    runtime.checkpoint = checkpoint_info(checkpoint)
     flow = linear_flow.Flow('protect')
     flow.add(InitiateProtect(runtime, 'protect:initiate'),
              graph.build(runtime, 'protect', nodes,
@@ -174,7 +174,7 @@ def build_delete(runtime):
     checkpoint = db_checkpoints.checkpoint_get(
         runtime.context, runtime.operation.checkpoint_id,
         include_deleted=True)
-    runtime.checkpoint = _checkpoint_info(checkpoint)
+    runtime.checkpoint = checkpoint_info(checkpoint)
     # A checkpoint that failed before its graph was known has no plugin
     # data: deleting it is only removing what is under its prefix.
     nodes = (resource_graph.deserialize(checkpoint.resource_graph)
@@ -237,7 +237,7 @@ def build_restore(runtime):
     checkpoint = db_checkpoints.checkpoint_get(
         runtime.context, restore.checkpoint_id, include_deleted=True)
     runtime.restore = restore
-    runtime.checkpoint = _checkpoint_info(checkpoint)
+    runtime.checkpoint = checkpoint_info(checkpoint)
     nodes = resource_graph.deserialize(checkpoint.resource_graph or [{}, []])
 
     def record_failure(resource, reason):
@@ -376,7 +376,7 @@ def build_verify(runtime):
     checkpoint = db_checkpoints.checkpoint_get(
         runtime.context, verification.checkpoint_id, include_deleted=True)
     runtime.verification = verification
-    runtime.checkpoint = _checkpoint_info(checkpoint)
+    runtime.checkpoint = checkpoint_info(checkpoint)
     nodes = resource_graph.deserialize(checkpoint.resource_graph or [{}, []])
     # Failures recorded before a resume stay failures.
     failed = {key for key, status in verification.resources_status.items()
@@ -401,9 +401,16 @@ def build_verify(runtime):
     return flow
 
 
+def build_copy(runtime):
+    # Its own module (it builds on this one's tasks).
+    from karbor.protection.flows import copy
+    return copy.build_copy(runtime)
+
+
 BUILDERS = {
     constants.OPERATION_PROTECT: build_protect,
     constants.OPERATION_DELETE: build_delete,
     constants.OPERATION_RESTORE: build_restore,
     constants.OPERATION_VERIFY: build_verify,
+    constants.OPERATION_COPY: build_copy,
 }

@@ -16,7 +16,7 @@ from karbor.protection import datapath
 CheckpointInfo = collections.namedtuple(
     'CheckpointInfo',
     ('id', 'project_id', 'provider_id', 'plan', 'resource_graph',
-     'extra_info'))
+     'extra_info', 'destination'), defaults=(None,))
 
 
 class OperationRuntime:
@@ -31,12 +31,22 @@ class OperationRuntime:
         self.checkpoint = None     # CheckpointInfo, set by the flow builder
         self.restore = None        # the restore row, for restores
         self.verification = None   # the verification row, for verifies
+        self.source = None         # CheckpointInfo of a copy's source
         # Shared by the hooks of every resource of the operation.
         self.progress = datapath.Progress(
             lambda snapshot: db_progress.save(context, operation, snapshot))
 
     @property
     def bank(self):
+        """The bank the operation's checkpoint lives in: the main bank, or
+        its copy destination's (restores, verifies and deletes of copies).
+        """
+        destination = self.checkpoint.destination if self.checkpoint \
+            else None
+        return self.provider.bank_of(destination)
+
+    @property
+    def main_bank(self):
         return self.provider.bank()
 
     def check(self):

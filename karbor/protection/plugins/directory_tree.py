@@ -22,7 +22,7 @@ from karbor.common import exceptions
 
 INDEX = 'index.json'
 FORMAT_VERSION = 1
-READ_SIZE = 4 * 1024 * 1024
+READ_SIZE = 1024 * 1024  # per read of a protected file: memory, not speed
 
 
 @dataclasses.dataclass

@@ -4,7 +4,8 @@ It lets a newcomer create plans and checkpoints at once, lets the
 benchmarks measure the control plane without a data path, and lets tests
 exercise slow and failing operations: each resource gets a small marker
 object in the bank, ``delay_seconds`` makes ``on_main`` take that long and
-``fail_with`` makes it fail with that message.
+``fail_with`` makes it fail with that message (for copies too, where the
+marker is copied to the destination first).
 """
 
 import json
@@ -60,6 +61,16 @@ class _Delete(plugin_api.Operation):
         bank_section.delete_object(MARKER)
 
 
+class _Copy(plugin_api.ManifestCopy):
+    """The manifest copy, then the delay or failure asked for: a worker
+    killed during the delay leaves the objects copied, to be skipped."""
+
+    def on_main(self, checkpoint, resource, context, parameters, **kwargs):
+        super().on_main(checkpoint, resource, context, parameters, **kwargs)
+        _wait(parameters)
+        _maybe_fail(parameters, 'copy')
+
+
 class NoopProtectionPlugin(plugin_api.ProtectionPlugin):
 
     @classmethod
@@ -97,6 +108,13 @@ class NoopProtectionPlugin(plugin_api.ProtectionPlugin):
             },
             'additionalProperties': False,
         }
+
+    @classmethod
+    def get_copy_schema(cls, resource_type):
+        return cls.get_restore_schema(resource_type)
+
+    def get_copy_operation(self, resource):
+        return _Copy()
 
     def get_protect_operation(self, resource):
         return _Protect()

@@ -3,6 +3,7 @@
 import hashlib
 import os
 import stat
+import time
 
 from oslo_config import cfg
 import pytest
@@ -299,3 +300,40 @@ def test_bad_parameters_are_400s(api, directory, tree):
         'parameters': {'OS::Karbor::Directory': {'replace': 'yes'}}}},
         status=400)
     assert 'replace' in response.text
+
+
+def test_progress_is_visible_while_protecting(api, directory, data_root,
+                                             monkeypatch):
+    from karbor.protection.banks import filesystem
+    tree = os.path.join(data_root, directory[1])
+    for number in range(12):
+        with open(os.path.join(tree, 'f%02d' % number), 'wb') as out:
+            out.write(os.urandom(2 * MiB))
+    CONF.set_override('progress_interval', 0, group='protection')
+    slow_put = filesystem.FileSystemBank.put_object
+
+    def put_object(bank, key, data, metadata=None):
+        time.sleep(0.05)  # a slow bank, so that the protect can be watched
+        return slow_put(bank, key, data, metadata)
+
+    monkeypatch.setattr(filesystem.FileSystemBank, 'put_object', put_object)
+    try:
+        plan = make_plan(api.user, directory)
+        path = '/providers/%s/checkpoints' % DIRECTORY_PROVIDER_ID
+        accepted = api.user.post(path, {'checkpoint': {
+            'plan_id': plan['id']}}, status=202).json['checkpoint']
+        seen = []
+        while True:
+            shown = api.user.get('%s/%s' % (path, accepted['id'])).json[
+                'checkpoint']
+            if shown['status'] != 'protecting':
+                break
+            if shown['progress']:
+                seen.append(shown['progress'])
+            time.sleep(0.02)
+    finally:
+        CONF.clear_override('progress_interval', group='protection')
+    assert shown['status'] == 'available'
+    assert any(0 < p['bytes_done'] < p['bytes_total'] for p in seen), seen
+    assert all(p['bytes_total'] == 24 * MiB for p in seen)
+    assert shown['progress']['items_done'] == 12

@@ -144,6 +144,39 @@ def _check_0007_verifications(engine):
     assert found == 'in_progress'
 
 
+def _check_0008_copies(engine):
+    inspector = sa.inspect(engine)
+    columns = {c['name']: c for c in inspector.get_columns('checkpoints')}
+    assert columns['destination']['nullable']
+    assert columns['copied_from']['nullable']
+    indexes = {i['name']: i['column_names']
+               for i in inspector.get_indexes('checkpoints')}
+    assert indexes['ix_checkpoints_copied_from'] == ['copied_from']
+    copy_indexes = {i['name']: i['column_names']
+                    for i in inspector.get_indexes('copies')}
+    assert copy_indexes['ix_copies_project_created'] == [
+        'project_id', 'created_at', 'id']
+    for table in ('operations', 'operation_logs'):
+        columns = {c['name']: c for c in inspector.get_columns(table)}
+        assert columns['copy_id']['nullable']
+    insert = sa.text(
+        "INSERT INTO checkpoint_copies (id, copy_id, project_id, "
+        "source_checkpoint_id, copy_checkpoint_id, destination, status, "
+        "created_at, updated_at) VALUES (:id, 'c', 'p', 'src', :copy, :dest, "
+        "'wait_copying', :now, :now)")
+    now = '2026-01-01 00:00:00'
+    with engine.begin() as connection:
+        connection.execute(insert, {'id': 'x1', 'copy': 'k1', 'dest': 'dr',
+                                    'now': now})
+        connection.execute(insert, {'id': 'x2', 'copy': 'k2', 'dest': 'dr2',
+                                    'now': now})
+    # One source is copied to one destination once.
+    with pytest.raises(sa.exc.IntegrityError):
+        with engine.begin() as connection:
+            connection.execute(insert, {'id': 'x3', 'copy': 'k3',
+                                        'dest': 'dr', 'now': now})
+
+
 def _karbor_tables_only(obj, name, type_, reflected, compare_to):
     # Taskflow's persistence tables share the database; they are not ours.
     return not (type_ == 'table' and reflected and compare_to is None

@@ -15,6 +15,7 @@ from karbor.api import hooks
 from karbor.api import listing
 from karbor.api import validation
 from karbor.api import views
+from karbor.api.controllers.v1 import copies
 from karbor.api.controllers.v1 import tasks
 from karbor.api.schemas import checkpoints as schemas
 from karbor.common import constants
@@ -25,7 +26,8 @@ from karbor.policies import checkpoints as checkpoint_policy
 from karbor.protection import providers
 from karbor.protection import rpcapi
 
-FILTERS = ('plan_id', 'status', 'start_date', 'end_date', 'extra_info')
+FILTERS = ('plan_id', 'status', 'start_date', 'end_date', 'extra_info',
+           'destination', 'copied_from')
 SORT_KEYS = ('id', 'status', 'created_at', 'plan_id')
 
 
@@ -45,6 +47,10 @@ def checkpoint_view(row):
         'resource_graph': (json.dumps(row.resource_graph)
                            if row.resource_graph is not None else None),
         'extra_info': row.extra_info or {},
+        # null: in the provider's main bank; else the copy destination.
+        'destination': row.destination,
+        # The source checkpoint of a copy; null for a protect's checkpoint.
+        'copied_from': row.copied_from,
         'error_info': row.error_info,
         # Items and bytes done/total; None until the worker reports.
         'progress': row.progress,
@@ -86,6 +92,7 @@ def _extra_info(ctxt, values):
 
 class CheckpointsController(rest.RestController):
     tasks = tasks.ResourceTasksController('checkpoint')
+    action = copies.CheckpointActionController()
 
     @pecan.expose('json')
     def get_all(self, provider_id, **_query):

@@ -2,7 +2,8 @@
 /v1/{project_id}/providers/{provider_id}/operation_logs.
 
 Filters: operation_type, status (a status, or ``in:a,b``), checkpoint_id,
-plan_id, restore_id, verification_id, scheduled_operation_id, provider_id,
+plan_id, restore_id, verification_id, copy_id, scheduled_operation_id,
+provider_id,
 and time ranges ``started_at=gte:<time>`` / ``lt:`` (also ``gt:``,
 ``lte:``) on started_at and ended_at, repeatable to bound both ends.
 """
@@ -38,6 +39,9 @@ def log_view(log):
         'provider_id': log.provider_id,
         'restore_id': log.restore_id,
         'verification_id': log.verification_id,
+        # A copy's logs: one per copied checkpoint, the source in
+        # extra_info.source_checkpoint_id.
+        'copy_id': log.copy_id,
         'scheduled_operation_id': log.scheduled_operation_id,
         'status': log.status,
         'started_at': views.isotime(log.started_at),

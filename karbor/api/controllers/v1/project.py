@@ -3,6 +3,7 @@
 import pecan
 
 from karbor.api import hooks
+from karbor.api.controllers.v1 import copies
 from karbor.api.controllers.v1 import operation_logs
 from karbor.api.controllers.v1 import plans
 from karbor.api.controllers.v1 import protectables
@@ -20,6 +21,7 @@ class ProjectController:
     protectables = protectables.ProtectablesController()
     restores = restores.RestoresController()
     verifications = verifications.VerificationsController()
+    copies = copies.CopiesController()
     operation_logs = operation_logs.OperationLogsController()
     tasks = tasks.TasksController()
 

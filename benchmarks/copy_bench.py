@@ -1,0 +1,167 @@
+"""Checkpoint copy throughput, against ``cp -r`` and ``rclone copy`` of the
+same objects, in the same run.
+
+The test set of data_path_bench.py (1.08 GB) is protected once into the
+main bank of a directory provider, then copied through the REST API to its
+copy destination (POST .../checkpoints/action, poll the copy until
+``finished``):
+
+* file system: main bank and destination are two directories of the same
+  disk; the baseline is ``cp -r`` of the checkpoint's objects;
+* S3: two ``rclone serve s3`` servers on loopback; the baseline is
+  ``rclone copy`` of the checkpoint's objects from one to the other.
+
+    .venv/bin/python benchmarks/copy_bench.py [--bank fs|s3|both]
+        [--workdir DIR] [--keep]
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+import _harness as harness
+import data_path_bench as datapath
+
+PROVIDER_FS = '0f1e2d3c-4b5a-4697-8a1b-2c3d4e5f6a11'
+PROVIDER_S3 = '0f1e2d3c-4b5a-4697-8a1b-2c3d4e5f6a12'
+
+
+def provider_text(provider_id, main, destination):
+    return ('[provider]\nname = copy bench %s\nid = %s\nplugin = directory\n'
+            '%s\ncopy_destinations = dr\n[destination:dr]\n%s\n'
+            % (provider_id[-2:], provider_id, main, destination))
+
+
+def fs_banks(workdir):
+    main = os.path.join(workdir, 'bank-main')
+    copy = os.path.join(workdir, 'bank-dr')
+    return ('bank = filesystem\n[filesystem_bank]\npath = %s' % main,
+            'bank = filesystem\n[destination:dr:filesystem_bank]\npath = %s'
+            % copy, main)
+
+
+def s3_section(group, endpoint):
+    return ('[%s]\nendpoint_url = %s\nbucket = bench\naccess_key = %s\n'
+            'secret_key = %s' % ((group, endpoint) + datapath.S3_KEYS))
+
+
+def protect_and_copy(karbor, provider_id):
+    instances = karbor.request(
+        'GET', '/protectables/OS::Karbor::Directory/instances')
+    resource = [i for i in instances['instances'] if i['name'] == 'set'][0]
+    plan = karbor.request('POST', '/plans', {'plan': {
+        'name': 'copy bench', 'provider_id': provider_id,
+        'resources': [{'id': resource['id'], 'name': 'set',
+                       'type': 'OS::Karbor::Directory'}]}})['plan']
+    path = '/providers/%s/checkpoints' % provider_id
+    checkpoint = karbor.request('POST', path, {'checkpoint': {
+        'plan_id': plan['id']}})['checkpoint']
+    checkpoint = karbor.wait('%s/%s' % (path, checkpoint['id']),
+                             'checkpoint', ('available', 'error'))
+    if checkpoint['status'] != 'available':
+        raise harness.BenchError('protect failed: %s'
+                                 % checkpoint['error_info'])
+    datapath.drop_caches()
+    start = time.monotonic()
+    copy = karbor.request('POST', path + '/action', {'copy': {
+        'checkpoint_id': checkpoint['id'], 'destination': 'dr'}})['copy']
+    copy = karbor.wait('/copies/%s' % copy['id'], 'copy',
+                       ('finished', 'error'))
+    seconds = time.monotonic() - start
+    if copy['status'] != 'finished':
+        raise harness.BenchError('copy failed: %s' % copy)
+    return checkpoint['id'], seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--bank', choices=('fs', 's3', 'both'), default='fs')
+    parser.add_argument('--workdir')
+    parser.add_argument('--keep', action='store_true')
+    args = parser.parse_args()
+    workdir = args.workdir or tempfile.mkdtemp(prefix='karbor-copy-')
+    os.makedirs(workdir, exist_ok=True)
+    data_root = os.path.join(workdir, 'data')
+    providers_dir = os.path.join(workdir, 'providers.d')
+    os.makedirs(providers_dir)
+    servers, results = [], []
+    try:
+        harness.log('writing the test set')
+        size = datapath.make_test_set(os.path.join(data_root, 'set'))
+        kinds = ('fs', 's3') if args.bank == 'both' else (args.bank,)
+        if 'fs' in kinds:
+            main_section, dr_section, main_path = fs_banks(workdir)
+            with open(os.path.join(providers_dir, 'fs.conf'), 'w') as out:
+                out.write(provider_text(PROVIDER_FS, main_section,
+                                        dr_section))
+        if 's3' in kinds:
+            source, source_url = datapath.start_rclone(workdir, 's3-main')
+            target, target_url = datapath.start_rclone(workdir, 's3-dr')
+            servers += [source, target]
+            with open(os.path.join(providers_dir, 's3.conf'), 'w') as out:
+                out.write(provider_text(
+                    PROVIDER_S3,
+                    'bank = s3\n' + s3_section('s3_bank', source_url),
+                    'bank = s3\n' + s3_section('destination:dr:s3_bank',
+                                               target_url)))
+        karbor = datapath.Karbor(workdir, data_root, providers_dir)
+        try:
+            if 'fs' in kinds:
+                harness.log('file system: protect, copy, cp -r')
+                checkpoint_id, seconds = protect_and_copy(karbor,
+                                                          PROVIDER_FS)
+                results.append(('karbor copy', 'fs -> fs', seconds, size))
+                objects = os.path.join(main_path, 'objects', 'checkpoints',
+                                       checkpoint_id)
+                datapath.drop_caches()
+                seconds, _rss = datapath.timed(
+                    ['cp', '-r', objects, os.path.join(workdir, 'cp-copy')])
+                results.append(('cp -r', 'fs -> fs', seconds, size))
+            if 's3' in kinds:
+                harness.log('S3: protect, copy, rclone copy')
+                checkpoint_id, seconds = protect_and_copy(karbor,
+                                                          PROVIDER_S3)
+                results.append(('karbor copy', 's3 -> s3', seconds, size))
+                env = dict(os.environ)
+                for name, url in (('SRC', source_url), ('DST', target_url)):
+                    env.update({
+                        'RCLONE_CONFIG_%s_TYPE' % name: 's3',
+                        'RCLONE_CONFIG_%s_PROVIDER' % name: 'Other',
+                        'RCLONE_CONFIG_%s_ENDPOINT' % name: url,
+                        'RCLONE_CONFIG_%s_ACCESS_KEY_ID' % name:
+                            datapath.S3_KEYS[0],
+                        'RCLONE_CONFIG_%s_SECRET_ACCESS_KEY' % name:
+                            datapath.S3_KEYS[1]})
+                prefix = 'bench/checkpoints/%s' % checkpoint_id
+                datapath.drop_caches()
+                seconds, _rss = datapath.timed(
+                    [datapath.find_rclone(), 'copy', 'src:' + prefix,
+                     'dst:bench/rclone-copy'], env=env)
+                results.append(('rclone copy', 's3 -> s3', seconds, size))
+        finally:
+            karbor.stop()
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    baseline = {route: seconds for tool, route, seconds, _s in results
+                if tool != 'karbor copy'}
+    harness.emit('Test set: %.2f GB (the checkpoint of data_path_bench.py)'
+                 % (size / 1e9))
+    harness.emit('%-12s %-9s %9s %9s %16s' % ('tool', 'route', 'seconds',
+                                             'MB/s', 'vs cp/rclone'))
+    for tool, route, seconds, nbytes in results:
+        harness.emit('%-12s %-9s %9.2f %9.1f %15.2fx' % (
+            tool, route, seconds, nbytes / 1e6 / seconds,
+            baseline[route] / seconds))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
