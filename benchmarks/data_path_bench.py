@@ -233,6 +233,19 @@ def start_rclone(workdir, name='s3-root'):
     return process, 'http://127.0.0.1:%d' % port
 
 
+def rclone_remote_env(name, endpoint):
+    """The environment that defines rclone remote ``name`` (lower-cased)
+    as the S3 server at ``endpoint``."""
+    env = dict(os.environ)
+    env.update({
+        'RCLONE_CONFIG_%s_TYPE' % name: 's3',
+        'RCLONE_CONFIG_%s_PROVIDER' % name: 'Other',
+        'RCLONE_CONFIG_%s_ENDPOINT' % name: endpoint,
+        'RCLONE_CONFIG_%s_ACCESS_KEY_ID' % name: S3_KEYS[0],
+        'RCLONE_CONFIG_%s_SECRET_ACCESS_KEY' % name: S3_KEYS[1]})
+    return env
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--bank', choices=('fs', 's3', 'both'), default='fs')
@@ -295,6 +308,22 @@ def main():
         seconds, rss = timed(['tar', '-xf', archive, '-C',
                               os.path.join(workdir, 'tar-restore')])
         results.append(('tar', 'restore', seconds, size, rss))
+
+        if rclone is not None:
+            # What the S3 server itself sustains, with rclone as the client:
+            # the ceiling of any S3 client on this machine.
+            harness.log('rclone copy to and from the S3 server')
+            remote_env = rclone_remote_env('S3', endpoint)
+            drop_caches()
+            seconds, rss = timed([find_rclone(), 'copy', source,
+                                  's3:bench/rclone-set'], env=remote_env)
+            results.append(('rclone s3', 'protect', seconds, size, rss))
+            drop_caches()
+            seconds, rss = timed([find_rclone(), 'copy',
+                                  's3:bench/rclone-set',
+                                  os.path.join(workdir, 'rclone-restore')],
+                                 env=remote_env)
+            results.append(('rclone s3', 'restore', seconds, size, rss))
 
         banks = {'fs': [('fs', PROVIDER_FS)], 's3': [('s3', PROVIDER_S3)],
                  'both': [('fs', PROVIDER_FS), ('s3', PROVIDER_S3)]}

@@ -1,12 +1,14 @@
 """Copy one resource's section of a checkpoint to another bank, by manifest.
 
-Every object the manifest lists is streamed from the source section
-through ``datapath.verified_chunks`` (so a corrupted source fails, naming
-the object, instead of being copied) into the destination section, whose
-returned SHA-256 must be the manifest's. An object the destination already
-holds with the right SHA-256 and size is skipped: a copy resumed after a
-crash, or retried, transfers only what is missing. The manifest is copied
-last, so a destination section with a manifest is complete.
+Every object the manifest lists is streamed from the source section into
+the destination section, whose returned SHA-256 (computed while it
+writes) must be the manifest's; when it is not, the object is removed from
+the destination and the source re-read against the manifest, so that a
+corrupted source fails, naming the object, instead of being copied. An
+object the destination already holds with the right SHA-256 and size is
+skipped: a copy resumed after a crash, or retried, transfers only what is
+missing. The manifest is copied last, so a destination section with a
+manifest is complete.
 """
 
 import threading
@@ -62,23 +64,44 @@ def _present(destination, key, entry):
     return info.sha256 == entry['sha256'] and info.size == entry['size']
 
 
+def _source_chunks(source, key):
+    try:
+        return source.get_object(key)
+    except exceptions.BankObjectNotFound:
+        raise exceptions.BankObjectCorrupted(
+            key=source.prefix + key,
+            reason='it is missing from the bank') from None
+
+
+def _check_source(source, key, entry):
+    """Re-read the source against the manifest: BankObjectCorrupted (naming
+    it) when the source is what differs."""
+    for _chunk in datapath.verified_chunks(source, key, entry):
+        pass
+
+
 def _copy_object(source, destination, key, entry):
     def attempt():
         try:
-            info = destination.put_object(
-                key, datapath.verified_chunks(source, key, entry))
+            # One hash pass: the destination hashes what it stores, and
+            # that must be the manifest's; only a difference re-reads the
+            # source, to tell a bad source from a bad write.
+            info = destination.put_object(key, _source_chunks(source, key))
         except exceptions.BankObjectCorrupted:
-            # The source was bad: what was just written must not stay.
+            # A bank that checks its own reads found the source bad: what
+            # was just written must not stay.
             destination.delete_object(key)
             raise
-        if info.sha256 != entry['sha256'] or info.size != entry['size']:
-            destination.delete_object(key)
-            # The source read back right: the destination failed the write.
-            raise exceptions.BankError(
-                reason='the copy of %s%s holds %d bytes with SHA-256 %s, '
-                       'not %d bytes with SHA-256 %s'
-                       % (destination.prefix, key, info.size, info.sha256,
-                          entry['size'], entry['sha256']))
+        if info.sha256 == entry['sha256'] and info.size == entry['size']:
+            return
+        destination.delete_object(key)
+        _check_source(source, key, entry)
+        # The source read back right: the destination failed the write.
+        raise exceptions.BankError(
+            reason='the copy of %s%s holds %d bytes with SHA-256 %s, not %d '
+                   'bytes with SHA-256 %s'
+                   % (destination.prefix, key, info.size, info.sha256,
+                      entry['size'], entry['sha256']))
     with_retries(attempt, source.prefix + key)
 
 
