@@ -1,7 +1,9 @@
 """Checks of a plan's resources and parameters against its provider."""
 
 from karbor.api import validation
+from karbor.common import constants
 from karbor.common import exceptions
+from karbor.db import checkpoints as db_checkpoints
 from karbor.protection import providers
 from karbor.protection import rpcapi
 
@@ -57,3 +59,19 @@ def check_parameters(provider, resources, parameters, schema='options'):
             raise exceptions.InvalidParameters(
                 reason='parameters/%s: %s' % (key, err.kwargs['reason'])
             ) from None
+
+
+def available_checkpoint(ctxt, provider, checkpoint_id, action, parameters,
+                         schema):
+    """The caller's ``available`` checkpoint of ``provider``, with
+    ``parameters`` checked against the provider's ``schema``: what a restore
+    or a verification starts from (404, 409 or 400 otherwise)."""
+    checkpoint = db_checkpoints.checkpoint_get(
+        ctxt, checkpoint_id, ctxt.project_id, provider.id)
+    if checkpoint.status != constants.CHECKPOINT_AVAILABLE:
+        raise exceptions.InvalidCheckpointState(
+            checkpoint_id=checkpoint.id, status=checkpoint.status,
+            action=action, allowed=constants.CHECKPOINT_AVAILABLE)
+    check_parameters(provider, checkpoint.plan['resources'], parameters,
+                     schema=schema)
+    return checkpoint

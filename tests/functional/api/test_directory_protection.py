@@ -1,5 +1,6 @@
 """Directory trees protected and restored for real, through the API."""
 
+import errno
 import hashlib
 import os
 import stat
@@ -337,3 +338,46 @@ def test_progress_is_visible_while_protecting(api, directory, data_root,
     assert any(0 < p['bytes_done'] < p['bytes_total'] for p in seen), seen
     assert all(p['bytes_total'] == 24 * MiB for p in seen)
     assert shown['progress']['items_done'] == 12
+
+
+def test_a_full_bank_fails_the_checkpoint_with_the_reason(
+        api, directory, tree, monkeypatch):
+    from karbor.protection.banks import filesystem
+    real_replace = os.replace
+
+    def replace(source, target, *args, **kwargs):
+        # The disk fills up once the plugin's data is being written.
+        if '/resources/' in str(target):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_replace(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(filesystem.os, 'replace', replace)
+    checkpoint = protect(api.user, make_plan(api.user, directory))
+    monkeypatch.undo()
+    assert checkpoint['status'] == 'error'
+    assert 'No space left on device' in checkpoint['error_info']
+    logs = api.user.get('/operation_logs?checkpoint_id=%s'
+                        % checkpoint['id']).json['operation_logs']
+    assert logs[0]['status'] == 'error'
+    assert 'No space left on device' in logs[0]['error_info']
+
+
+def test_an_unreachable_s3_bank_fails_the_checkpoint_naming_it(
+        api, directory, tree, extra_providers, tmp_path):
+    import socket
+    with socket.socket() as closed:
+        closed.bind(('127.0.0.1', 0))
+        port = closed.getsockname()[1]
+    extra_providers(tmp_path, (
+        '[provider]\nname = Gone\nid = %s\nplugin = directory\nbank = s3\n'
+        '[s3_bank]\nendpoint_url = http://127.0.0.1:%d\nbucket = b\n'
+        'access_key = k\nsecret_key = s3cr3t\nmax_attempts = 1\n'
+        'connect_timeout = 1\n') % (S3_PROVIDER_ID, port))
+    plan = make_plan(api.user, directory, provider_id=S3_PROVIDER_ID)
+    checkpoint = protect(api.user, plan)
+    assert checkpoint['status'] == 'error'
+    assert '127.0.0.1:%d' % port in checkpoint['error_info']
+    assert 's3cr3t' not in checkpoint['error_info']
+    logs = api.user.get('/operation_logs?checkpoint_id=%s'
+                        % checkpoint['id']).json['operation_logs']
+    assert logs[0]['status'] == 'error'

@@ -14,7 +14,6 @@ from karbor.api.controllers.v1 import tasks
 from karbor.api.schemas import restores as schemas
 from karbor.common import constants
 from karbor.common import exceptions
-from karbor.db import checkpoints as db_checkpoints
 from karbor.db import operations as db_operations
 from karbor.db import restores as db_restores
 from karbor.policies import restores as restore_policy
@@ -85,16 +84,10 @@ class RestoresController(rest.RestController):
         policy.authorize(ctxt, restore_policy.CREATE)
         values = body['restore']
         provider = providers.registry().get(values['provider_id'])
-        checkpoint = db_checkpoints.checkpoint_get(
-            ctxt, values['checkpoint_id'], ctxt.project_id, provider.id)
-        if checkpoint.status != constants.CHECKPOINT_AVAILABLE:
-            raise exceptions.InvalidCheckpointState(
-                checkpoint_id=checkpoint.id, status=checkpoint.status,
-                action='restore', allowed=constants.CHECKPOINT_AVAILABLE)
         parameters = values.get('parameters') or {}
-        plan_validation.check_parameters(
-            provider, checkpoint.plan['resources'], parameters,
-            schema='restore')
+        checkpoint = plan_validation.available_checkpoint(
+            ctxt, provider, values['checkpoint_id'], 'restore', parameters,
+            'restore')
         restore, operation = db_operations.accept_restore(ctxt, {
             'id': uuidutils.generate_uuid(),
             'project_id': ctxt.project_id,

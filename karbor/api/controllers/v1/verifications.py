@@ -14,7 +14,6 @@ from karbor.api.controllers.v1 import tasks
 from karbor.api.schemas import verifications as schemas
 from karbor.common import constants
 from karbor.common import exceptions
-from karbor.db import checkpoints as db_checkpoints
 from karbor.db import operations as db_operations
 from karbor.db import verifications as db_verifications
 from karbor.policies import verifications as verification_policy
@@ -86,16 +85,10 @@ class VerificationsController(rest.RestController):
         policy.authorize(ctxt, verification_policy.CREATE)
         values = body['verification']
         provider = providers.registry().get(values['provider_id'])
-        checkpoint = db_checkpoints.checkpoint_get(
-            ctxt, values['checkpoint_id'], ctxt.project_id, provider.id)
-        if checkpoint.status != constants.CHECKPOINT_AVAILABLE:
-            raise exceptions.InvalidCheckpointState(
-                checkpoint_id=checkpoint.id, status=checkpoint.status,
-                action='verify', allowed=constants.CHECKPOINT_AVAILABLE)
         parameters = values.get('parameters') or {}
-        plan_validation.check_parameters(
-            provider, checkpoint.plan['resources'], parameters,
-            schema='verify')
+        checkpoint = plan_validation.available_checkpoint(
+            ctxt, provider, values['checkpoint_id'], 'verify', parameters,
+            'verify')
         verification, operation = db_operations.accept_verify(ctxt, {
             'id': uuidutils.generate_uuid(),
             'project_id': ctxt.project_id,
