@@ -18,11 +18,13 @@ import threading
 import time
 
 from oslo_config import cfg
+from oslo_log import log as logging
 
 from karbor.common import exceptions
 from karbor.protection import checkpoint_store
 
 CONF = cfg.CONF
+LOG = logging.getLogger(__name__)
 
 # How many corrupted objects a verification names before it stops looking.
 MAX_REPORTED_PROBLEMS = 10
@@ -79,6 +81,13 @@ class Progress:
                 self._dirty = False
                 snapshot = dict(self._counters)
             self._save(snapshot)
+        except Exception:
+            # Progress is for users to watch: a database hiccup while
+            # saving it must not fail the transfer it describes.
+            with self._lock:
+                self._dirty = True
+            LOG.warning('Saving the progress of an operation failed',
+                        exc_info=True)
         finally:
             self._save_lock.release()
 

@@ -48,6 +48,8 @@ def test_curl_examples(embedded_server):
     assert '"operation_type": "protect"' in outputs[8]
     assert '"status": "in_progress"' in outputs[9]
     assert '"status": "success"' in outputs[10]
+    assert '"destination": "second-bank"' in outputs[11]
+    assert '"status": "finished"' in outputs[12]
     # The example directory came back, byte for byte, beside the original.
     data = os.path.join(embedded_server.state_path, 'data')
     with open(os.path.join(data, 'example', 'hello.txt'), 'rb') as f:

@@ -186,3 +186,18 @@ def test_a_bank_record_that_differs_from_the_manifest_is_refused_at_once():
     with pytest.raises(exceptions.BankObjectCorrupted,
                        match='p/k is corrupted: the bank holds 3 bytes'):
         next(datapath.verified_chunks(other, 'k', expected))
+
+
+def test_a_failing_save_does_not_fail_the_transfer():
+    attempts = []
+
+    def save(snapshot):
+        attempts.append(snapshot)
+        if len(attempts) == 1:
+            raise RuntimeError('database gone for a moment')
+
+    progress = datapath.Progress(save, interval=0)
+    progress.add_total(items=1, nbytes=5)       # its save fails
+    progress.advance(items=1, nbytes=5)         # this one is saved
+    assert attempts[-1]['bytes_done'] == 5
+    assert len(attempts) == 2
