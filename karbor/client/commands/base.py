@@ -158,6 +158,38 @@ def add_wait_arguments(parser, default_timeout=3600):
         help='Give up waiting after this many seconds (default %(default)s).')
 
 
+def add_project_scope_arguments(parser, noun):
+    """--all-projects (alias --all-tenants) and --project, for admins."""
+    parser.add_argument('--all-projects', '--all-tenants',
+                        dest='all_projects', action='store_true',
+                        help='%s of all projects (admin).' % noun)
+    parser.add_argument('--project', metavar='<project-id>',
+                        help='%s of this project (admin).' % noun)
+
+
+def project_scope(parsed_args):
+    """The SDK's ``all_tenants`` and ``project_id`` for those options."""
+    return {'all_tenants': parsed_args.all_projects or
+            bool(parsed_args.project), 'project_id': parsed_args.project}
+
+
+def add_parameter_arguments(parser, kind, schema=None):
+    """--parameter (repeatable) and --parameters-json, for the ``kind``
+    parameters (restore, verification, copy) that the provider's
+    ``<schema>_schema`` checks."""
+    parser.add_argument(
+        '--parameter', dest='parameters', action='append',
+        metavar='<type[#id]=key=value>',
+        help='A %s parameter (repeatable); a VALUE that is JSON (a number, '
+             'true, "text") is read as JSON, else as a string. Checked '
+             'against the provider\'s %s_schema.' % (kind, schema or kind))
+    parser.add_argument(
+        '--parameters-json', metavar='<json>',
+        help='%s parameters as a JSON object keyed by resource type or '
+             '"type#id"; --parameter values are set on top.'
+             % kind.capitalize())
+
+
 def wait_if_requested(app, parsed_args, fetch, **kwargs):
     """Run wait.wait_for_status when --wait was given; else return None."""
     if not getattr(parsed_args, 'wait', False):

@@ -151,11 +151,7 @@ class ListCheckpoints(base.ResourceLister):
                                  'destination of the provider.')
         parser.add_argument('--copied-from', metavar='<checkpoint-id>',
                             help='Only the copies of this checkpoint.')
-        parser.add_argument('--all-projects', '--all-tenants',
-                            dest='all_projects', action='store_true',
-                            help='Checkpoints of all projects (admin).')
-        parser.add_argument('--project', metavar='<project-id>',
-                            help='Checkpoints of this project (admin).')
+        base.add_project_scope_arguments(parser, 'Checkpoints')
         return parser
 
     def fetch(self, parsed_args, list_options):
@@ -172,8 +168,7 @@ class ListCheckpoints(base.ResourceLister):
             end_date=parsed_args.end_date, extra_info=extra_info or None,
             destination=parsed_args.destination,
             copied_from=parsed_args.copied_from,
-            all_tenants=parsed_args.all_projects or bool(parsed_args.project),
-            project_id=parsed_args.project, **list_options)
+            **base.project_scope(parsed_args), **list_options)
 
 
 class ShowCheckpoint(base.ResourceShow):

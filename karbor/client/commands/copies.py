@@ -36,15 +36,7 @@ class CopyCheckpoints(base.ResourceShow):
         parser.add_argument('--destination', metavar='<name>',
                             help='A copy destination of the provider (see '
                                  'provider show); default: its first.')
-        parser.add_argument(
-            '--parameter', dest='parameters', action='append',
-            metavar='<type[#id]=key=value>',
-            help='A copy parameter (repeatable); a VALUE that is JSON is '
-                 'read as JSON, else as a string.')
-        parser.add_argument(
-            '--parameters-json', metavar='<json>',
-            help='Copy parameters as a JSON object keyed by resource type '
-                 'or "type#id"; --parameter values are set on top.')
+        base.add_parameter_arguments(parser, 'copy')
         base.add_wait_arguments(parser)
         return parser
 
@@ -98,11 +90,7 @@ class ListCopies(base.ResourceLister):
                             help='Only copies in this status.')
         parser.add_argument('--destination', metavar='<name>',
                             help='Only copies to this destination.')
-        parser.add_argument('--all-projects', '--all-tenants',
-                            dest='all_projects', action='store_true',
-                            help='Copies of all projects (admin).')
-        parser.add_argument('--project', metavar='<project-id>',
-                            help='Copies of this project (admin).')
+        base.add_project_scope_arguments(parser, 'Copies')
         return parser
 
     def fetch(self, parsed_args, list_options):
@@ -116,8 +104,7 @@ class ListCopies(base.ResourceLister):
         copies = client.copies.list(
             plan_id=plan_id, provider_id=provider_id,
             status=parsed_args.status, destination=parsed_args.destination,
-            all_tenants=parsed_args.all_projects or bool(parsed_args.project),
-            project_id=parsed_args.project, **list_options)
+            **base.project_scope(parsed_args), **list_options)
         return (_CountedCopy(copy) for copy in copies)
 
 

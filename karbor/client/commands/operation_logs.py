@@ -94,11 +94,7 @@ class ListOperationLogs(base.ResourceLister):
             '--ended-before', metavar='<time>',
             help='Only operations that ended strictly before this ISO 8601 '
                  'time (so only finished ones).')
-        parser.add_argument('--all-projects', '--all-tenants',
-                            dest='all_projects', action='store_true',
-                            help='Logs of all projects (admin).')
-        parser.add_argument('--project', metavar='<project-id>',
-                            help='Logs of this project (admin).')
+        base.add_project_scope_arguments(parser, 'Logs')
         return parser
 
     def fetch(self, parsed_args, list_options):

@@ -62,19 +62,14 @@ class ListPlans(base.ResourceLister):
                             help='Only plans in this status.')
         parser.add_argument('--description',
                             help='Only plans with this description.')
-        parser.add_argument('--all-projects', '--all-tenants',
-                            dest='all_projects', action='store_true',
-                            help='Plans of all projects (admin).')
-        parser.add_argument('--project', metavar='<project-id>',
-                            help='Plans of this project (admin).')
+        base.add_project_scope_arguments(parser, 'Plans')
         return parser
 
     def fetch(self, parsed_args, list_options):
         return self.client.plans.list(
             name=parsed_args.name, status=parsed_args.status,
             description=parsed_args.description,
-            all_tenants=parsed_args.all_projects or bool(parsed_args.project),
-            project_id=parsed_args.project, **list_options)
+            **base.project_scope(parsed_args), **list_options)
 
 
 class ShowPlan(base.ResourceShow):

@@ -86,16 +86,7 @@ class CreateRestore(base.ResourceShow):
                             help='User name on --target.')
         parser.add_argument('--password', metavar='<password>',
                             help='Password on --target (never shown back).')
-        parser.add_argument(
-            '--parameter', dest='parameters', action='append',
-            metavar='<type[#id]=key=value>',
-            help='A restore parameter (repeatable); a VALUE that is JSON '
-                 '(a number, true, "text") is read as JSON, else as a '
-                 'string. Checked against the provider\'s restore schema.')
-        parser.add_argument(
-            '--parameters-json', metavar='<json>',
-            help='Restore parameters as a JSON object keyed by resource '
-                 'type or "type#id"; --parameter values are set on top.')
+        base.add_parameter_arguments(parser, 'restore')
         base.add_wait_arguments(parser)
         return parser
 
@@ -132,11 +123,7 @@ class ListRestores(base.ResourceLister):
         parser.add_argument('--provider', metavar='<provider>',
                             help='Only restores of this provider (id or '
                                  'name).')
-        parser.add_argument('--all-projects', '--all-tenants',
-                            dest='all_projects', action='store_true',
-                            help='Restores of all projects (admin).')
-        parser.add_argument('--project', metavar='<project-id>',
-                            help='Restores of this project (admin).')
+        base.add_project_scope_arguments(parser, 'Restores')
         return parser
 
     def fetch(self, parsed_args, list_options):
@@ -148,8 +135,7 @@ class ListRestores(base.ResourceLister):
         return client.restores.list(
             status=parsed_args.status, checkpoint_id=parsed_args.checkpoint,
             provider_id=provider_id,
-            all_tenants=parsed_args.all_projects or bool(parsed_args.project),
-            project_id=parsed_args.project, **list_options)
+            **base.project_scope(parsed_args), **list_options)
 
 
 class ShowRestore(base.ResourceShow):

@@ -24,17 +24,7 @@ class CreateVerification(base.ResourceShow):
         checkpoint_commands.add_provider_argument(parser)
         parser.add_argument('checkpoint', metavar='<checkpoint>',
                             help='Id of an available checkpoint.')
-        parser.add_argument(
-            '--parameter', dest='parameters', action='append',
-            metavar='<type[#id]=key=value>',
-            help='A verification parameter (repeatable); a VALUE that is '
-                 'JSON (a number, true, "text") is read as JSON, else as a '
-                 'string. Checked against the provider\'s verify schema.')
-        parser.add_argument(
-            '--parameters-json', metavar='<json>',
-            help='Verification parameters as a JSON object keyed by '
-                 'resource type or "type#id"; --parameter values are set '
-                 'on top.')
+        base.add_parameter_arguments(parser, 'verification', 'verify')
         base.add_wait_arguments(parser)
         return parser
 
@@ -71,11 +61,7 @@ class ListVerifications(base.ResourceLister):
         parser.add_argument('--provider', metavar='<provider>',
                             help='Only verifications of this provider (id '
                                  'or name).')
-        parser.add_argument('--all-projects', '--all-tenants',
-                            dest='all_projects', action='store_true',
-                            help='Verifications of all projects (admin).')
-        parser.add_argument('--project', metavar='<project-id>',
-                            help='Verifications of this project (admin).')
+        base.add_project_scope_arguments(parser, 'Verifications')
         return parser
 
     def fetch(self, parsed_args, list_options):
@@ -87,8 +73,7 @@ class ListVerifications(base.ResourceLister):
         return client.verifications.list(
             status=parsed_args.status, checkpoint_id=parsed_args.checkpoint,
             provider_id=provider_id,
-            all_tenants=parsed_args.all_projects or bool(parsed_args.project),
-            project_id=parsed_args.project, **list_options)
+            **base.project_scope(parsed_args), **list_options)
 
 
 class ShowVerification(base.ResourceShow):
