@@ -2,7 +2,7 @@
 
 Revision ID: 0007_verifications
 Revises: 0006_progress
-Create Date: 2026-12-02
+Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa

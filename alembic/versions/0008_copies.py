@@ -3,7 +3,7 @@ each checkpoint lives.
 
 Revision ID: 0008_copies
 Revises: 0007_verifications
-Create Date: 2026-12-03
+Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
