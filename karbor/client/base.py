@@ -43,15 +43,20 @@ class Resource:
         return data
 
 
-def percent_done(progress):
-    """Percentage of a server ``progress`` dict (bytes, else items), or
-    None before the server reported any."""
+def percent_done(progress, statuses=(), done_statuses=()):
+    """Percentage of a server ``progress`` dict (bytes, else items); else
+    of ``statuses`` (one per resource or checkpoint) that are in
+    ``done_statuses``; None before anything is known."""
     progress = progress or {}
     for done, total in (('bytes_done', 'bytes_total'),
                         ('items_done', 'items_total')):
         if progress.get(total):
             return 100 * progress.get(done, 0) // progress[total]
-    return None
+    statuses = list(statuses)
+    if not statuses:
+        return None
+    finished = sum(1 for status in statuses if status in done_statuses)
+    return 100 * finished // len(statuses)
 
 
 def format_sort(sort):

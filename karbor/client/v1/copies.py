@@ -39,14 +39,9 @@ class Copy(base.Resource):
     def percent_done(self):
         """Percentage done: of the bytes when the server reports them,
         else of the checkpoints; None before anything is known."""
-        percent = base.percent_done(self.progress)
-        if percent is not None:
-            return percent
-        pairs = self.checkpoints or []
-        if not pairs:
-            return None
-        done = sum(1 for pair in pairs if pair.get('status') in PAIR_DONE)
-        return 100 * done // len(pairs)
+        return base.percent_done(
+            self.progress, (pair.get('status') for pair in
+                            self.checkpoints or []), PAIR_DONE)
 
     @property
     def failed_checkpoints(self):

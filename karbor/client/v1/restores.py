@@ -36,14 +36,9 @@ class Restore(base.Resource):
     def percent_done(self):
         """Percentage done: of the bytes when the server reports them,
         else of the resources; None before anything is known."""
-        percent = base.percent_done(self.progress)
-        if percent is not None:
-            return percent
-        statuses = self.resources_status or {}
-        if not statuses:
-            return None
-        done = sum(1 for s in statuses.values() if s in RESOURCE_DONE)
-        return 100 * done // len(statuses)
+        return base.percent_done(self.progress,
+                                 (self.resources_status or {}).values(),
+                                 RESOURCE_DONE)
 
 
 def restore_auth(username, password, auth_type='password'):
