@@ -142,6 +142,12 @@ def base_url(request):
     return (CONF.api.public_endpoint or request.host_url).rstrip('/')
 
 
+def created_location(request, resource_id):
+    """The URL of a resource a POST on this collection created."""
+    return '%s%s/%s' % (base_url(request), request.path.rstrip('/'),
+                        resource_id)
+
+
 def next_link(request, params, last_id, collection):
     """``{"<collection>_links": [...]}`` for the page after ``last_id``."""
     query = [(k, v) for k, v in request.GET.items()

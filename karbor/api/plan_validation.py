@@ -1,5 +1,6 @@
 """Checks of a plan's resources and parameters against its provider."""
 
+from karbor import objects
 from karbor.api import validation
 from karbor.common import constants
 from karbor.common import exceptions
@@ -15,6 +16,17 @@ def provider_of(provider_id):
         raise exceptions.InvalidPlan(
             reason='provider_id %s does not name a provider' % provider_id
         ) from None
+
+
+def plan_under(context, plan_id, provider):
+    """The caller's plan ``plan_id``, which must belong to ``provider``."""
+    plan = objects.Plan.get_by_id(context, plan_id,
+                                  project_id=context.project_id)
+    if plan.provider_id != provider.id:
+        raise exceptions.ProviderMismatch(
+            plan_id=plan.id, plan_provider=plan.provider_id,
+            provider_id=provider.id)
+    return plan
 
 
 def check_resources(context, provider, resources):

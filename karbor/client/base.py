@@ -98,6 +98,8 @@ class Manager:
     collection_path = ''
     resource_key = ''
     collection_key = ''
+    # What _find's messages call one resource (default: resource_key).
+    noun = None
 
     def __init__(self, http):
         self.http = http
@@ -161,7 +163,7 @@ class Manager:
                                   limit=2))
         if len(matches) == 1:
             return matches[0]
-        noun = self.resource_key.replace('_', ' ')
+        noun = self.noun or self.resource_key.replace('_', ' ')
         if not matches and not_found is not None:
             # The server's own message and request id say more than ours.
             raise not_found

@@ -11,9 +11,12 @@ from karbor.client.v1 import operation_logs
 from karbor.client.v1 import plans
 from karbor.client.v1 import protectables
 from karbor.client.v1 import providers
+from karbor.client.v1 import quotas
 from karbor.client.v1 import restores
+from karbor.client.v1 import scheduled_operations
 from karbor.client.v1 import services
 from karbor.client.v1 import tasks
+from karbor.client.v1 import triggers
 from karbor.client.v1 import verifications
 
 SERVICE_TYPE = 'data-protect'
@@ -65,6 +68,11 @@ class Client:
         self.copies = copies.CopyManager(self.http)
         self.operation_logs = operation_logs.OperationLogManager(self.http)
         self.tasks = tasks.TaskManager(self.http)
+        self.quotas = quotas.QuotaManager(self.http)
+        self.quota_classes = quotas.QuotaClassManager(self.http)
+        self.triggers = triggers.TriggerManager(self.http)
+        self.scheduled_operations = (
+            scheduled_operations.ScheduledOperationManager(self.http))
 
     @property
     def last_task(self):

@@ -1,8 +1,9 @@
 """karbor-all: the embedded default in one process.
 
-API and protection worker share the process and talk over oslo.messaging's
-in-process transport; the database is a SQLite file and the bank a
-directory, both in the state directory. Schema migrations run at start.
+API, protection worker and operation engine share the process and talk
+over oslo.messaging's in-process transport; the database is a SQLite file
+and the bank a directory, both in the state directory. Schema migrations
+run at start.
 """
 
 import os
@@ -21,6 +22,7 @@ from karbor.common import config
 from karbor.common import constants
 from karbor.common import memory
 from karbor.db import migration
+from karbor.operationengine import service as engine_service
 from karbor.protection import manager
 
 CONF = cfg.CONF
@@ -77,10 +79,12 @@ def main():
                                 CONF.protection.topic,
                                 manager.ProtectionManager())
     worker.start()
+    engine = engine_service.OperationEngineService()
+    engine.start()
     api = EmbeddedAPI(CONF.api.host_ip, CONF.api.port)
     api.start()
     LOG.info('Karbor is listening on http://%s:%d/ (state in %s)',
              CONF.api.host_ip, CONF.api.port, CONF.state_path)
     print('Karbor is listening on http://%s:%d/ (state in %s)'  # noqa: T201
           % (CONF.api.host_ip, CONF.api.port, CONF.state_path), flush=True)
-    protection_cmd.run_until_signalled([api, worker])
+    protection_cmd.run_until_signalled([api, engine, worker])

@@ -30,8 +30,34 @@ def _check_providers():
         len(loaded), ', '.join(p.name for p in loaded))
 
 
+def _check_operation_engine():
+    import sqlalchemy as sa
+
+    from karbor import context
+    from karbor import objects
+    from karbor.common import constants
+    from karbor.db import models
+    from karbor.db import session as db_session
+    with db_session.reader() as session:
+        enabled = session.execute(
+            sa.select(sa.func.count()).select_from(models.ScheduledOperation)
+            .where(models.ScheduledOperation.enabled.is_(True))
+        ).scalar_one()
+    engines = objects.Service.list(context.get_admin_context(),
+                                   binary=constants.BINARY_OPERATION_ENGINE)
+    up = [e for e in engines if e.state == constants.SERVICE_STATE_UP
+          and not e.disabled]
+    detail = '%d enabled scheduled operation(s), %d operation engine(s) ' \
+             'up' % (enabled, len(up))
+    if enabled and not up:
+        return False, detail + ': start karbor-operationengine, or nothing ' \
+            'scheduled runs'
+    return True, detail
+
+
 CHECKS = (('Database schema', _check_schema),
-          ('Providers', _check_providers))
+          ('Providers', _check_providers),
+          ('Operation engine', _check_operation_engine))
 
 
 def _add_parsers(subparsers):

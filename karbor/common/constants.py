@@ -141,3 +141,33 @@ OPERATION_LOG_STATUSES = {
 ALL_OPERATION_LOG_STATUSES = tuple(sorted(
     {status for statuses in OPERATION_LOG_STATUSES.values()
      for status in statuses}))
+
+# Triggers and scheduled operations
+TRIGGER_TYPE_TIME = 'time'
+TRIGGER_TYPES = (TRIGGER_TYPE_TIME,)
+TRIGGER_FORMAT_CRONTAB = 'crontab'
+TRIGGER_FORMAT_CALENDAR = 'calendar'
+TRIGGER_FORMATS = (TRIGGER_FORMAT_CRONTAB, TRIGGER_FORMAT_CALENDAR)
+
+SCHEDULED_PROTECT = 'protect'
+SCHEDULED_RETENTION_PROTECT = 'retention_protect'
+SCHEDULED_COPY = 'copy'
+SCHEDULED_OPERATION_TYPES = (SCHEDULED_PROTECT, SCHEDULED_RETENTION_PROTECT,
+                             SCHEDULED_COPY)
+
+# The official extra-info key of checkpoints the engine creates.
+CREATED_BY_KEY = 'karbor-created-by'
+TRIGGER_ID_KEY = 'karbor-trigger-id'
+CREATED_BY_OPERATION_ENGINE = 'operation-engine'
+
+# A scheduled run: claimed by one engine under a lease, running once its
+# checkpoint (or copy) exists, then succeeded or failed when that ends;
+# skipped (with the reason) when it could not start.
+RUN_CLAIMED = 'claimed'
+RUN_RUNNING = 'running'
+RUN_SUCCEEDED = 'succeeded'
+RUN_FAILED = 'failed'
+RUN_SKIPPED = 'skipped'
+RUN_STATES = (RUN_CLAIMED, RUN_RUNNING, RUN_SUCCEEDED, RUN_FAILED,
+              RUN_SKIPPED)
+RUN_ENDED = (RUN_SUCCEEDED, RUN_FAILED, RUN_SKIPPED)

@@ -186,6 +186,16 @@ class RequestTooLarge(KarborException):
     message = 'The request body is larger than the limit of %(limit)d bytes.'
 
 
+class QuotaExceeded(KarborException):
+    # 413 overLimit, as Karbor v1 answered (python-karborclient prints the
+    # message).
+    code = 413
+    error_code = 'quota_exceeded'
+    message = ('Quota exceeded for %(resource)s: limit %(limit)d, in use '
+               '%(in_use)d, requested %(requested)d. Delete some %(resource)s '
+               'or ask an administrator to raise the limit.')
+
+
 class UnsupportedMediaType(KarborException):
     code = 415
     error_code = 'unsupported_media_type'
@@ -356,3 +366,36 @@ class InvalidTaskTag(Invalid):
     error_code = 'invalid_task_tag'
     message = ('Task-Tag %(tag)r is not valid: 1 to 128 letters, digits, '
                '".", "_", ":" or "-".')
+
+
+# Triggers and scheduled operations ----------------------------------------
+class InvalidTrigger(Invalid):
+    error_code = 'invalid_trigger'
+    message = 'Invalid trigger: %(reason)s'
+
+
+class TriggerNotFound(NotFound):
+    error_code = 'trigger_not_found'
+    message = 'Trigger %(trigger_id)s could not be found.'
+
+
+class TriggerInUse(Conflict):
+    error_code = 'trigger_in_use'
+    message = ('Trigger %(trigger_id)s is used by the scheduled operations '
+               '%(operations)s; delete them first.')
+
+
+class InvalidScheduledOperation(Invalid):
+    error_code = 'invalid_scheduled_operation'
+    message = 'Invalid scheduled operation: %(reason)s'
+
+
+class ScheduledOperationNotFound(NotFound):
+    error_code = 'scheduled_operation_not_found'
+    message = 'Scheduled operation %(operation_id)s could not be found.'
+
+
+class PlanScheduled(Conflict):
+    error_code = 'plan_scheduled'
+    message = ('Plan %(plan_id)s is used by the scheduled operations '
+               '%(operations)s; delete them first.')

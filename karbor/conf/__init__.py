@@ -12,7 +12,9 @@ from karbor.conf import databases
 from karbor.conf import default
 from karbor.conf import extra_info
 from karbor.conf import operation_log
+from karbor.conf import operationengine
 from karbor.conf import protection
+from karbor.conf import quota
 from karbor.conf import service
 from karbor.conf import task
 
@@ -25,6 +27,8 @@ database.register_opts(CONF)
 protection.register_opts(CONF)
 databases.register_opts(CONF)
 operation_log.register_opts(CONF)
+operationengine.register_opts(CONF)
 extra_info.register_opts(CONF)
 task.register_opts(CONF)
+quota.register_opts(CONF)
 service.register_opts(CONF)

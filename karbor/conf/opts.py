@@ -13,13 +13,15 @@ from karbor.conf import databases
 from karbor.conf import default
 from karbor.conf import extra_info
 from karbor.conf import operation_log
+from karbor.conf import operationengine
 from karbor.conf import protection
+from karbor.conf import quota
 from karbor.conf import service
 from karbor.conf import task
 
 # [database] is listed by oslo.db's own namespace in the generator config.
 _MODULES = (default, service, api, auth, protection, databases,
-            operation_log, extra_info, task)
+            operation_log, operationengine, extra_info, task, quota)
 
 
 def list_opts():

@@ -20,6 +20,7 @@ from karbor.db import checkpoints as db_checkpoints
 from karbor.db import models
 from karbor.db import operation_logs as db_logs
 from karbor.db import pagination
+from karbor.db import quotas as db_quotas
 from karbor.db import session as db_session
 
 C = constants
@@ -106,15 +107,26 @@ def _copy_checkpoint(session, context, source, destination, existing):
     return row
 
 
-def accept_copy(context, copy_values, checkpoint_id=None):
+def accept_copy(context, copy_values, checkpoint_id=None,
+                in_transaction=None, scheduled_operation_id=None):
     """Create the copy request and, for each checkpoint to copy, its pair,
     copy checkpoint, operation and log. Returns (copy, pairs, operations).
+
+    ``in_transaction(session, copy)``, if given, runs in the same
+    transaction (the operation engine marks its run started there).
     """
     from karbor.db import operations as db_operations  # it imports us
     destination = copy_values['destination']
     logs = []
+    limited = db_quotas.prepare(copy_values['project_id'],
+                                db_quotas.CHECKPOINTS)
     try:
         with db_session.writer(context) as session:
+            # Locked before anything is read (see karbor.db.quotas.lock);
+            # checked once the new copy checkpoints are known.
+            quota = db_quotas.lock(session, copy_values['project_id'],
+                                   db_quotas.CHECKPOINTS) if limited else None
+            created = 0
             sources = _sources(session, copy_values['project_id'],
                                copy_values['provider_id'],
                                copy_values.get('plan_id'), destination,
@@ -141,6 +153,9 @@ def accept_copy(context, copy_values, checkpoint_id=None):
                         allowed='not copied there yet, or failed')
                 target = _copy_checkpoint(session, context, source,
                                           destination, existing)
+                if existing is None or \
+                        target.id != existing.copy_checkpoint_id:
+                    created += 1   # a failed copy retried counts already
                 if existing is None:
                     pair = models.CheckpointCopy(
                         id=uuidutils.generate_uuid(), copy_id=copy.id,
@@ -165,12 +180,18 @@ def accept_copy(context, copy_values, checkpoint_id=None):
                 session.flush()
                 logs.append(db_logs.open_log(
                     session, operation,
+                    scheduled_operation_id=scheduled_operation_id,
                     task_tag=getattr(context, 'task_tag', None),
                     extra_info={'source_checkpoint_id': source.id,
                                 'destination': destination}))
                 pairs.append(pair)
                 operations.append(operation)
             session.flush()
+            if quota is not None:
+                db_quotas.refuse_over(db_quotas.CHECKPOINTS, *quota,
+                                      requested=created)
+            if in_transaction is not None:
+                in_transaction(session, copy)
     except db_exc.DBDuplicateEntry:
         # A concurrent request is copying the same checkpoint there.
         raise exceptions.InvalidCheckpointState(

@@ -420,3 +420,156 @@ class Task(TimestampMixin, Base):
     response_body = sa.Column(sa.Text().with_variant(
         mysql.MEDIUMTEXT(), 'mysql', 'mariadb'), nullable=True)
     expires_at = sa.Column(utc_datetime(), nullable=False)
+
+
+class Trigger(TimestampMixin, Base):
+    """When scheduled operations run: a time pattern and its window."""
+
+    __tablename__ = 'triggers'
+    __table_args__ = (
+        sa.Index('ix_triggers_project_created', 'project_id', 'created_at',
+                 'id'),
+        sa.Index('ix_triggers_project_name', 'project_id', 'name'),
+        sa.Index('ix_triggers_created_at_id', 'created_at', 'id'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    type = sa.Column(sa.String(32), nullable=False)
+    # format, pattern, start_time, end_time, window: as the client sent
+    # them, normalised (times ISO 8601 UTC, window an int).
+    properties = sa.Column(JsonEncoded, nullable=False)
+
+
+class ScheduledOperation(TimestampMixin, Base):
+    """An operation that a trigger starts: protect, retention, copy.
+
+    ``next_run_at`` is the next due time of an enabled operation; engines
+    claim a run by moving it forward with a conditional update, so each due
+    time is taken by exactly one engine.
+    """
+
+    __tablename__ = 'scheduled_operations'
+    __table_args__ = (
+        sa.Index('ix_scheduled_operations_project_created', 'project_id',
+                 'created_at', 'id'),
+        sa.Index('ix_scheduled_operations_project_name', 'project_id',
+                 'name'),
+        sa.Index('ix_scheduled_operations_created_at_id', 'created_at',
+                 'id'),
+        sa.Index('ix_scheduled_operations_trigger_id', 'trigger_id'),
+        sa.Index('ix_scheduled_operations_plan_id', 'plan_id'),
+        sa.Index('ix_scheduled_operations_enabled_next_run_at', 'enabled',
+                 'next_run_at'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    user_id = sa.Column(sa.String(255), nullable=True)
+    name = sa.Column(sa.String(255), nullable=False)
+    description = sa.Column(sa.String(255), nullable=True)
+    operation_type = sa.Column(sa.String(32), nullable=False)
+    trigger_id = sa.Column(sa.String(36), sa.ForeignKey('triggers.id'),
+                           nullable=False)
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    plan_id = sa.Column(sa.String(36), nullable=False)
+    operation_definition = sa.Column(JsonEncoded, nullable=False)
+    enabled = sa.Column(sa.Boolean, nullable=False, default=True)
+    next_run_at = sa.Column(utc_datetime(), nullable=True)
+
+
+class ScheduledRun(TimestampMixin, Base):
+    """One due time of a scheduled operation, and what became of it.
+
+    The unique (operation, due time) pair is what makes a due run fire at
+    most once across engines. A run is ``claimed`` under a lease by the
+    engine that took it; it becomes ``running`` in the same transaction
+    that creates its checkpoint (or copy), so a run taken over after an
+    engine died never starts twice.
+    """
+
+    __tablename__ = 'scheduled_runs'
+    __table_args__ = (
+        sa.UniqueConstraint('scheduled_operation_id', 'due_at'),
+        sa.Index('ix_scheduled_runs_state_lease', 'state',
+                 'lease_expires_at'),
+        sa.Index('ix_scheduled_runs_project_created', 'project_id',
+                 'created_at', 'id'),
+        sa.Index('ix_scheduled_runs_checkpoint_id', 'checkpoint_id'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.String(36), primary_key=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    scheduled_operation_id = sa.Column(
+        sa.String(36), sa.ForeignKey('scheduled_operations.id',
+                                     ondelete='CASCADE'), nullable=False)
+    operation_type = sa.Column(sa.String(32), nullable=False)
+    due_at = sa.Column(utc_datetime(), nullable=False)
+    state = sa.Column(sa.String(16), nullable=False)
+    owner = sa.Column(sa.String(255), nullable=True)
+    lease_expires_at = sa.Column(utc_datetime(), nullable=True)
+    attempts = sa.Column(sa.Integer, nullable=False, default=0)
+    checkpoint_id = sa.Column(sa.String(36), nullable=True)
+    copy_id = sa.Column(sa.String(36), nullable=True)
+    # Checkpoints that retention sent to the delete flow after this run.
+    deleted_checkpoints = sa.Column(JsonEncoded, nullable=True)
+    reason = sa.Column(sa.Text, nullable=True)
+    started_at = sa.Column(utc_datetime(), nullable=True)
+    finished_at = sa.Column(utc_datetime(), nullable=True)
+
+
+class Quota(TimestampMixin, Base):
+    """A project's own limit of one resource (overrides its class)."""
+
+    __tablename__ = 'quotas'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'resource'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(64), nullable=False)
+    # -1: unlimited.
+    hard_limit = sa.Column(sa.Integer, nullable=False)
+
+
+class QuotaClass(TimestampMixin, Base):
+    """The limit of one resource for a quota class (``default``: every
+    project without a limit of its own)."""
+
+    __tablename__ = 'quota_classes'
+    __table_args__ = (
+        sa.UniqueConstraint('class_name', 'resource'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    class_name = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(64), nullable=False)
+    hard_limit = sa.Column(sa.Integer, nullable=False)
+
+
+class QuotaUsage(TimestampMixin, Base):
+    """A lock row per (project, resource), nothing more.
+
+    Creates of a limited resource lock it (SELECT ... FOR UPDATE) before
+    they count the live rows and insert, so two of them cannot both pass
+    the limit. Usage itself is always counted, never stored: a counter
+    could drift.
+    """
+
+    __tablename__ = 'quota_usages'
+    __table_args__ = (
+        sa.UniqueConstraint('project_id', 'resource'),
+        TABLE_ARGS,
+    )
+
+    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
+    project_id = sa.Column(sa.String(255), nullable=False)
+    resource = sa.Column(sa.String(64), nullable=False)

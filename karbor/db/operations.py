@@ -22,6 +22,7 @@ from karbor.db import checkpoints as db_checkpoints
 from karbor.db import copies as db_copies
 from karbor.db import models
 from karbor.db import operation_logs as db_logs
+from karbor.db import quotas as db_quotas
 from karbor.db import session as db_session
 
 C = constants
@@ -47,8 +48,13 @@ def protect_exclusive_key(plan_id):
     return 'protect:%s' % plan_id
 
 
-def accept_protect(context, checkpoint_values):
-    """Create a ``protecting`` checkpoint and its protect operation."""
+def accept_protect(context, checkpoint_values, in_transaction=None):
+    """Create a ``protecting`` checkpoint and its protect operation.
+
+    ``in_transaction(session, checkpoint)``, if given, runs in the same
+    transaction: the operation engine marks its run started there, so a run
+    and its checkpoint exist together or not at all.
+    """
     checkpoint = models.Checkpoint(status=C.CHECKPOINT_PROTECTING,
                                    **checkpoint_values)
     operation = _new_operation(
@@ -56,8 +62,14 @@ def accept_protect(context, checkpoint_values):
         plan_id=checkpoint.plan_id, checkpoint_id=checkpoint.id,
         exclusive_key=protect_exclusive_key(checkpoint.plan_id))
     extra_info = checkpoint.extra_info or {}
+    limited = db_quotas.prepare(checkpoint.project_id,
+                                db_quotas.CHECKPOINTS)
     try:
         with db_session.writer(context) as session:
+            if limited:
+                # QuotaExceeded (413) before anything is inserted.
+                db_quotas.check(session, checkpoint.project_id,
+                                db_quotas.CHECKPOINTS)
             session.add(checkpoint)
             session.add(operation)
             session.flush()
@@ -68,6 +80,8 @@ def accept_protect(context, checkpoint_values):
                 scheduled_operation_id=extra_info.get(
                     SCHEDULED_OPERATION_KEY),
                 task_tag=getattr(context, 'task_tag', None))
+            if in_transaction is not None:
+                in_transaction(session, checkpoint)
     except db_exc.DBDuplicateEntry:
         raise exceptions.ProtectInProgress(
             plan_id=checkpoint.plan_id) from None
@@ -75,8 +89,13 @@ def accept_protect(context, checkpoint_values):
     return checkpoint, operation
 
 
-def accept_delete(context, checkpoint_id, project_id, provider_id):
-    """Move a checkpoint to ``deleting`` and create its delete operation."""
+def accept_delete(context, checkpoint_id, project_id, provider_id,
+                  scheduled_operation_id=None):
+    """Move a checkpoint to ``deleting`` and create its delete operation.
+
+    ``scheduled_operation_id`` names the scheduled operation whose retention
+    asked for it, for the operation log.
+    """
     with db_session.writer(context) as session:
         current = db_checkpoints.checkpoint_get(context, checkpoint_id,
                                                 project_id, provider_id)
@@ -101,6 +120,7 @@ def accept_delete(context, checkpoint_id, project_id, provider_id):
         session.add(operation)
         session.flush()
         log = db_logs.open_log(session, operation,
+                               scheduled_operation_id=scheduled_operation_id,
                                task_tag=getattr(context, 'task_tag', None))
     notifications.operation_event(context, log, 'start')
     return checkpoint, operation
@@ -200,7 +220,11 @@ def claim(context, operation_id, owner, lease_seconds):
 
 
 def renew(context, owner, operation_ids, lease_seconds):
-    """Extend the leases ``owner`` holds; returns the ids still owned."""
+    """Extend the leases ``owner`` holds; returns the ids still owned.
+
+    An operation ``owner`` has just finished counts as owned: it is not
+    lost, only done before its worker thread has noticed.
+    """
     if not operation_ids:
         return set()
     now = timeutils.utcnow()
@@ -216,7 +240,6 @@ def renew(context, owner, operation_ids, lease_seconds):
             sa.select(models.Operation.id)
             .where(models.Operation.id.in_(operation_ids))
             .where(models.Operation.owner == owner)
-            .where(models.Operation.state == C.OPERATION_RUNNING)
         ).scalars().all()
         return set(owned)
 

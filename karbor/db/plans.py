@@ -7,6 +7,7 @@ from sqlalchemy import orm
 from karbor.common import exceptions
 from karbor.db import models
 from karbor.db import pagination
+from karbor.db import quotas as db_quotas
 from karbor.db import session as db_session
 
 EQUALITY_FILTERS = ('name', 'status', 'description', 'provider_id')
@@ -31,7 +32,11 @@ def plan_create(context, values):
     resources = values.pop('resources', [])
     plan = models.Plan(**values)
     plan.resources = _resource_rows(resources)
+    limited = db_quotas.prepare(plan.project_id, db_quotas.PLANS)
     with db_session.writer(context) as session:
+        if limited:
+            # Lock, count and insert in one transaction.
+            db_quotas.check(session, plan.project_id, db_quotas.PLANS)
         session.add(plan)
         session.flush()
     return plan

@@ -32,6 +32,8 @@ RESOURCE_MODELS = (
     (models.Checkpoint, 'checkpoint'),
     (models.Plan, 'plan'),
     (models.Service, 'service'),
+    (models.ScheduledOperation, 'scheduled_operation'),
+    (models.Trigger, 'trigger'),
 )
 
 STATES = ('accepted', 'running', 'succeeded', 'failed')

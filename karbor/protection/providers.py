@@ -192,6 +192,13 @@ class Provider:
                 provider_id=self.id, destination=name,
                 known=', '.join(self.destinations) or 'none') from None
 
+    def copy_destination(self, name=None):
+        """Where a copy goes: destination ``name``, or the first declared;
+        NoCopyDestination if the provider declares none."""
+        if not self.destinations:
+            raise exceptions.NoCopyDestination(provider_id=self.id)
+        return self.destination(name or next(iter(self.destinations)))
+
     def bank_of(self, destination=None):
         """The main bank, or the bank of copy destination ``destination``
         (built on first use, then shared)."""

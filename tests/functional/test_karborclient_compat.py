@@ -219,3 +219,51 @@ def test_verifications(cli, instance):
     assert sorted((row['Operation Type'], row['Status']) for row in logs
                   if row['Checkpoint id'] == checkpoint_id) == [
         ('protect', 'available'), ('verify', 'verified')]
+
+
+def test_quotas(embedded_server):
+    # A project of its own, whose limits this test changes.
+    project = 'compat-quota'
+    user = KarborCLI(embedded_server, project=project)
+    admin = KarborCLI(embedded_server, token='admin:%s' % project,
+                      project=project)
+    # Without --tenant the old client cannot name the project in this mode
+    # (it has no project id): always give it.
+    shown = user.show('quota-show', '--tenant', project)
+    assert shown == {'id': project, 'plans': '50', 'checkpoints': '-1'}
+    assert user.show('quota-defaults', '--tenant', project) == shown
+    result = user.run('quota-update', project, '--plans', '7', expect=1)
+    assert '(HTTP 403)' in result.stderr
+
+    updated = admin.show('quota-update', project, '--plans', '7')
+    assert updated['plans'] == '7'
+    assert user.show('quota-show', '--tenant', project)['plans'] == '7'
+    detail = user.run('quota-show', '--tenant', project, '--detail').stdout
+    assert 'limit = 7' in detail and 'in_use = 0' in detail
+    assert 'reserved = 0' in detail
+
+    assert user.show('quota-class-show', 'default') == {
+        'id': 'default', 'plans': '50', 'checkpoints': '-1'}
+    try:
+        shown = admin.show('quota-class-update', 'default', '--plans', '9')
+        assert shown['plans'] == '9'
+        assert user.show('quota-class-show', 'default')['plans'] == '9'
+        assert user.show('quota-defaults', '--tenant', project)[
+            'plans'] == '9'
+    finally:
+        # The embedded server is shared: give the others their default.
+        admin.run('quota-class-update', 'default', '--plans', '50')
+
+
+def test_quota_exceeded_is_printed(embedded_server, instance):
+    project = 'compat-quota-full'
+    user = KarborCLI(embedded_server, project=project)
+    admin = KarborCLI(embedded_server, token='admin:%s' % project,
+                      project=project)
+    admin.run('quota-update', project, '--plans', '0')
+    result = user.run('plan-create', 'over', NOOP_PROVIDER_ID,
+                      '%s=OS::Karbor::Directory=compat' % instance['Id'],
+                      expect=1)
+    assert 'Quota exceeded for plans: limit 0, in use 0, requested 1' in \
+        result.stderr
+    assert '(HTTP 413)' in result.stderr

@@ -13,9 +13,12 @@ from karbor.client.commands import operation_logs
 from karbor.client.commands import plans
 from karbor.client.commands import protectables
 from karbor.client.commands import providers
+from karbor.client.commands import quotas
 from karbor.client.commands import restores
+from karbor.client.commands import scheduled_operations
 from karbor.client.commands import services
 from karbor.client.commands import tasks
+from karbor.client.commands import triggers
 from karbor.client.commands import verifications
 
 COMMANDS = {
@@ -52,6 +55,26 @@ COMMANDS = {
     'task list': tasks.ListTasks,
     'task show': tasks.ShowTask,
     'task find': tasks.FindTask,
+    'quota show': quotas.ShowQuota,
+    'quota defaults': quotas.ShowDefaultQuota,
+    'quota update': quotas.UpdateQuota,
+    'quota delete': quotas.DeleteQuota,
+    'quota class show': quotas.ShowQuotaClass,
+    'quota class update': quotas.UpdateQuotaClass,
+    'trigger create': triggers.CreateTrigger,
+    'trigger list': triggers.ListTriggers,
+    'trigger show': triggers.ShowTrigger,
+    'trigger update': triggers.UpdateTrigger,
+    'trigger delete': triggers.DeleteTrigger,
+    'scheduled operation create':
+        scheduled_operations.CreateScheduledOperation,
+    'scheduled operation list': scheduled_operations.ListScheduledOperations,
+    'scheduled operation show': scheduled_operations.ShowScheduledOperation,
+    'scheduled operation update':
+        scheduled_operations.UpdateScheduledOperation,
+    'scheduled operation delete':
+        scheduled_operations.DeleteScheduledOperation,
+    'scheduled operation runs': scheduled_operations.ListScheduledRuns,
 }
 
 OSC_ENTRY_POINT_PREFIX = 'data_protection_'

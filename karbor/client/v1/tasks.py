@@ -16,9 +16,12 @@ STATES = ('accepted', 'running', 'succeeded', 'failed')
 FINAL_STATES = ('succeeded', 'failed')
 ACTIONS = ('plan-create', 'plan-update', 'plan-delete', 'checkpoint-create',
            'checkpoint-delete', 'checkpoint-reset-state', 'restore-create',
-           'verification-create', 'service-update')
-RESOURCE_TYPES = ('plan', 'checkpoint', 'restore', 'verification',
-                  'service')
+           'copy-create', 'verification-create', 'service-update',
+           'trigger-create', 'trigger-update', 'trigger-delete',
+           'scheduled-operation-create', 'scheduled-operation-update',
+           'scheduled-operation-delete')
+RESOURCE_TYPES = ('plan', 'checkpoint', 'restore', 'copy', 'verification',
+                  'service', 'trigger', 'scheduled_operation')
 
 
 @dataclasses.dataclass(kw_only=True)

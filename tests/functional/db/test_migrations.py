@@ -177,6 +177,56 @@ def _check_0008_copies(engine):
                                         'dest': 'dr', 'now': now})
 
 
+def _check_0009_scheduling(engine):
+    now = '2026-01-01 00:00:00'
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO triggers (id, project_id, name, type, properties, "
+            "created_at, updated_at) VALUES ('t', 'p', 'hourly', 'time', "
+            "'{}', :now, :now)"), {'now': now})
+        connection.execute(sa.text(
+            "INSERT INTO scheduled_operations (id, project_id, name, "
+            "operation_type, trigger_id, provider_id, plan_id, "
+            "operation_definition, enabled, created_at, updated_at) VALUES "
+            "('s', 'p', 'nightly', 'protect', 't', 'pv', 'pl', '{}', :yes, "
+            ":now, :now)"), {'now': now, 'yes': True})
+    insert = sa.text(
+        "INSERT INTO scheduled_runs (id, project_id, scheduled_operation_id, "
+        "operation_type, due_at, state, attempts, created_at, updated_at) "
+        "VALUES (:id, 'p', 's', 'protect', :due, 'claimed', 0, :now, :now)")
+    with engine.begin() as connection:
+        connection.execute(insert, {'id': 'r1', 'due': now, 'now': now})
+    # Each due time of an operation is run once, whichever engine asks.
+    with pytest.raises(sa.exc.IntegrityError):
+        with engine.begin() as connection:
+            connection.execute(insert, {'id': 'r2', 'due': now, 'now': now})
+
+
+def _check_0010_quotas(engine):
+    now = '2026-01-01 00:00:00'
+    inserts = {
+        'quotas': "INSERT INTO quotas (project_id, resource, hard_limit, "
+                  "created_at, updated_at) VALUES ('p', 'plans', 5, :now, "
+                  ":now)",
+        'quota_classes': "INSERT INTO quota_classes (class_name, resource, "
+                         "hard_limit, created_at, updated_at) VALUES "
+                         "('default', 'plans', 5, :now, :now)",
+        'quota_usages': "INSERT INTO quota_usages (project_id, resource, "
+                        "created_at, updated_at) VALUES ('p', 'plans', "
+                        ":now, :now)",
+    }
+    for table, insert in inserts.items():
+        with engine.begin() as connection:
+            connection.execute(sa.text(insert), {'now': now})
+        # One row per (project or class, resource).
+        with pytest.raises(sa.exc.IntegrityError):
+            with engine.begin() as connection:
+                connection.execute(sa.text(insert), {'now': now})
+        with engine.connect() as connection:
+            assert connection.execute(sa.text(
+                'SELECT count(*) FROM %s' % table)).scalar_one() == 1
+
+
 def _karbor_tables_only(obj, name, type_, reflected, compare_to):
     # Taskflow's persistence tables share the database; they are not ours.
     return not (type_ == 'table' and reflected and compare_to is None

@@ -4,15 +4,14 @@ import datetime
 import json
 
 from oslo_utils import timeutils
-from oslo_utils import uuidutils
 import pecan
 from pecan import rest
 
-from karbor import objects
 from karbor import policy
 from karbor.api import extra_info
 from karbor.api import hooks
 from karbor.api import listing
+from karbor.api import plan_validation
 from karbor.api import validation
 from karbor.api import views
 from karbor.api.controllers.v1 import copies
@@ -23,6 +22,7 @@ from karbor.common import exceptions
 from karbor.db import checkpoints as db_checkpoints
 from karbor.db import operations as db_operations
 from karbor.policies import checkpoints as checkpoint_policy
+from karbor.protection import intake
 from karbor.protection import providers
 from karbor.protection import rpcapi
 
@@ -144,26 +144,8 @@ class CheckpointsController(rest.RestController):
         provider = _provider(provider_id)
         values = body['checkpoint']
         checkpoint_extra_info = _extra_info(ctxt, values)
-        plan = objects.Plan.get_by_id(ctxt, values['plan_id'],
-                                      project_id=ctxt.project_id)
-        if plan.provider_id != provider.id:
-            raise exceptions.ProviderMismatch(
-                plan_id=plan.id, plan_provider=plan.provider_id,
-                provider_id=provider.id)
-        checkpoint, operation = db_operations.accept_protect(ctxt, {
-            'id': uuidutils.generate_uuid(),
-            'project_id': ctxt.project_id,
-            'user_id': ctxt.user_id,
-            'provider_id': provider.id,
-            'plan_id': plan.id,
-            'plan': {'id': plan.id, 'name': plan.name,
-                     'description': plan.description,
-                     'provider_id': plan.provider_id,
-                     'resources': plan.resources,
-                     'parameters': plan.parameters},
-            'extra_info': checkpoint_extra_info,
-        })
-        rpcapi.get_api().run_operation(ctxt, operation.id)
+        plan = plan_validation.plan_under(ctxt, values['plan_id'], provider)
+        checkpoint = intake.start_protect(ctxt, plan, checkpoint_extra_info)
         pecan.response.status = 202
         return {'checkpoint': checkpoint_view(checkpoint)}
 

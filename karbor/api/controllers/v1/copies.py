@@ -1,11 +1,9 @@
 """/v1/{project_id}/copies, and the copy action
 POST /v1/{project_id}/providers/{provider_id}/checkpoints/action."""
 
-from oslo_utils import uuidutils
 import pecan
 from pecan import rest
 
-from karbor import objects
 from karbor import policy
 from karbor.api import hooks
 from karbor.api import listing
@@ -19,8 +17,8 @@ from karbor.common import exceptions
 from karbor.db import checkpoints as db_checkpoints
 from karbor.db import copies as db_copies
 from karbor.policies import copies as copy_policy
+from karbor.protection import intake
 from karbor.protection import providers
-from karbor.protection import rpcapi
 
 FILTERS = db_copies.FILTERS
 SORT_KEYS = ('id', 'status', 'created_at', 'plan_id')
@@ -131,19 +129,11 @@ class CheckpointActionController(rest.RestController):
             raise exceptions.ProviderMismatch(
                 plan_id=item.get('plan_id') or item.get('checkpoint_id'),
                 plan_provider=item['provider_id'], provider_id=provider.id)
-        if not provider.destinations:
-            raise exceptions.NoCopyDestination(provider_id=provider.id)
-        destination = provider.destination(
-            item.get('destination') or next(iter(provider.destinations)))
+        destination = provider.copy_destination(item.get('destination'))
         plan_id = item.get('plan_id')
         if plan_id is not None:
-            plan = objects.Plan.get_by_id(ctxt, plan_id,
-                                          project_id=ctxt.project_id)
-            if plan.provider_id != provider.id:
-                raise exceptions.ProviderMismatch(
-                    plan_id=plan.id, plan_provider=plan.provider_id,
-                    provider_id=provider.id)
-            resources = plan.resources
+            resources = plan_validation.plan_under(ctxt, plan_id,
+                                                   provider).resources
         else:
             source = db_checkpoints.checkpoint_get(
                 ctxt, item['checkpoint_id'], ctxt.project_id, provider.id)
@@ -151,17 +141,9 @@ class CheckpointActionController(rest.RestController):
         parameters = item.get('parameters') or {}
         plan_validation.check_parameters(provider, resources, parameters,
                                          schema='copy')
-        copy, _pairs, operations = db_copies.accept_copy(ctxt, {
-            'id': uuidutils.generate_uuid(),
-            'project_id': ctxt.project_id,
-            'user_id': ctxt.user_id,
-            'provider_id': provider.id,
-            'plan_id': plan_id,
-            'destination': destination.name,
-            'parameters': parameters,
-        }, checkpoint_id=item.get('checkpoint_id'))
-        for operation in operations:
-            rpcapi.get_api().run_operation(ctxt, operation.id)
+        copy = intake.start_copy(ctxt, provider.id, plan_id,
+                                 destination.name, parameters,
+                                 checkpoint_id=item.get('checkpoint_id'))
         pecan.response.status = 202
         return {'copy': copy_view(copy, db_copies.pairs_of(ctxt, [copy.id])
                                   [copy.id])}

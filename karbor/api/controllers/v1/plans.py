@@ -16,6 +16,8 @@ from karbor.api.schemas import plans as schemas
 from karbor.common import constants
 from karbor.common import exceptions
 from karbor.db import operations as db_operations
+from karbor.db import scheduled_operations as db_scheduled
+from karbor.db import triggers as db_triggers
 from karbor.policies import plans as plan_policy
 
 FILTERS = ('name', 'status', 'description')
@@ -94,9 +96,8 @@ class PlansController(rest.RestController):
         plan.parameters = parameters
         plan.create()
         pecan.response.status = 201
-        pecan.response.headers['Location'] = '%s%s/%s' % (
-            listing.base_url(pecan.request), pecan.request.path.rstrip('/'),
-            plan.id)
+        pecan.response.headers['Location'] = listing.created_location(
+            pecan.request, plan.id)
         return {'plan': plan_view(plan)}
 
     @pecan.expose('json')
@@ -130,6 +131,10 @@ class PlansController(rest.RestController):
         ctxt = hooks.context_of(pecan.request)
         policy.authorize(ctxt, plan_policy.DELETE)
         plan = _get_plan(ctxt, plan_id)
+        scheduled = db_scheduled.operations_of_plan(ctxt, plan.id)
+        if scheduled:
+            raise exceptions.PlanScheduled(
+                plan_id=plan.id, operations=db_triggers.named(scheduled))
         if db_operations.active_for_plan(ctxt, plan.id):
             raise exceptions.PlanInUse(
                 plan_id=plan.id, reason='a protect or another operation of '

@@ -8,9 +8,12 @@ from karbor.api.controllers.v1 import operation_logs
 from karbor.api.controllers.v1 import plans
 from karbor.api.controllers.v1 import protectables
 from karbor.api.controllers.v1 import providers
+from karbor.api.controllers.v1 import quotas
 from karbor.api.controllers.v1 import restores
+from karbor.api.controllers.v1 import scheduled_operations
 from karbor.api.controllers.v1 import services
 from karbor.api.controllers.v1 import tasks
+from karbor.api.controllers.v1 import triggers
 from karbor.api.controllers.v1 import verifications
 from karbor.common import exceptions
 
@@ -24,6 +27,12 @@ class ProjectController:
     copies = copies.CopiesController()
     operation_logs = operation_logs.OperationLogsController()
     tasks = tasks.TasksController()
+    # (quota_classes first: the next line rebinds the module's name)
+    quota_classes = quotas.QuotaClassesController()
+    quotas = quotas.QuotasController()
+    triggers = triggers.TriggersController()
+    scheduled_operations = (
+        scheduled_operations.ScheduledOperationsController())
 
 
 pecan.route(ProjectController, 'os-services', services.ServicesController())

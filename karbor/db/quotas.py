@@ -1,0 +1,215 @@
+"""DB API for quotas: limits, their classes, usage, and enforcement.
+
+A project's limit of a resource is its own row in ``quotas``, else the row
+of the ``default`` quota class, else the ``[quota]`` option; -1 means
+unlimited.
+
+Usage is counted from the live rows (the project's plans; its checkpoints
+that are not ``deleted``), never kept as a counter, so it cannot drift: a
+checkpoint is released only when its delete completes, and an errored
+checkpoint counts until it is deleted. A create checks its quota in the
+transaction that inserts, after locking the (project, resource) row of
+``quota_usages`` (:func:`check`), so two concurrent creates cannot both
+pass the limit.
+"""
+
+from oslo_config import cfg
+from oslo_db import exception as db_exc
+import sqlalchemy as sa
+
+from karbor.common import constants
+from karbor.common import exceptions
+from karbor.db import models
+from karbor.db import session as db_session
+
+CONF = cfg.CONF
+
+PLANS = 'plans'
+CHECKPOINTS = 'checkpoints'
+RESOURCES = (PLANS, CHECKPOINTS)
+DEFAULT_CLASS = 'default'
+UNLIMITED = -1
+
+
+def config_limits():
+    """The ``[quota]`` options: the limits when no row sets one."""
+    return {resource: getattr(CONF.quota, resource)
+            for resource in RESOURCES}
+
+
+def _rows(session, model, column, value):
+    return {row.resource: row.hard_limit for row in session.execute(
+        sa.select(model).where(getattr(model, column) == value,
+                               model.resource.in_(RESOURCES))).scalars()}
+
+
+def _class_limits(session, class_name):
+    limits = config_limits()
+    limits.update(_rows(session, models.QuotaClass, 'class_name',
+                        class_name))
+    return limits
+
+
+def _project_limits(session, project_id):
+    limits = _class_limits(session, DEFAULT_CLASS)
+    limits.update(_rows(session, models.Quota, 'project_id', project_id))
+    return limits
+
+
+def defaults(context):
+    """The limits of a project that sets none of its own."""
+    with db_session.reader(context) as session:
+        return _class_limits(session, DEFAULT_CLASS)
+
+
+def class_get(context, class_name):
+    """The limits of a quota class (the options for what it does not set).
+    """
+    with db_session.reader(context) as session:
+        return _class_limits(session, class_name)
+
+
+def project_get(context, project_id):
+    """The effective limits of ``project_id``."""
+    with db_session.reader(context) as session:
+        return _project_limits(session, project_id)
+
+
+def _count(session, project_id, resource):
+    if resource == PLANS:
+        query = sa.select(sa.func.count()).select_from(models.Plan).where(
+            models.Plan.project_id == project_id)
+    else:
+        # Deleting, errored and copy checkpoints still hold bank space.
+        query = sa.select(sa.func.count()).select_from(
+            models.Checkpoint).where(
+            models.Checkpoint.project_id == project_id,
+            models.Checkpoint.status != constants.CHECKPOINT_DELETED)
+    return session.execute(query).scalar_one()
+
+
+def usage(context, project_id):
+    """{resource: rows in use} of ``project_id``, counted now."""
+    with db_session.reader(context) as session:
+        return {resource: _count(session, project_id, resource)
+                for resource in RESOURCES}
+
+
+def _upsert(session, model, column, value, limits):
+    for resource, hard_limit in limits.items():
+        row = session.execute(
+            sa.select(model).where(getattr(model, column) == value,
+                                   model.resource == resource)
+            .with_for_update()).scalars().first()
+        if row is None:
+            session.add(model(**{column: value, 'resource': resource,
+                                 'hard_limit': hard_limit}))
+        else:
+            row.hard_limit = hard_limit
+    session.flush()
+
+
+def _write(context, model, column, value, limits):
+    try:
+        with db_session.writer(context) as session:
+            _upsert(session, model, column, value, limits)
+    except db_exc.DBDuplicateEntry:
+        raise exceptions.Conflict(
+            reason='the quota of %s was being set by another request at the '
+                   'same time; retry' % value) from None
+
+
+def project_update(context, project_id, limits):
+    """Set some limits of ``project_id`` (a limit below the current usage
+    is allowed: it only refuses new creates)."""
+    _write(context, models.Quota, 'project_id', project_id, limits)
+
+
+def project_delete(context, project_id):
+    """Forget the project's own limits: it is back to the defaults."""
+    with db_session.writer(context) as session:
+        session.execute(sa.delete(models.Quota).where(
+            models.Quota.project_id == project_id))
+
+
+def class_update(context, class_name, limits):
+    _write(context, models.QuotaClass, 'class_name', class_name, limits)
+
+
+# -- enforcement -----------------------------------------------------------
+
+def _lock_row(session, project_id, resource):
+    return session.execute(
+        sa.select(models.QuotaUsage).where(
+            models.QuotaUsage.project_id == project_id,
+            models.QuotaUsage.resource == resource)
+        .with_for_update()).scalars().first()
+
+
+def _insert_lock_row(session, project_id, resource):
+    session.add(models.QuotaUsage(project_id=project_id, resource=resource))
+    session.flush()
+
+
+def prepare(project_id, resource):
+    """Whether ``resource`` is limited for ``project_id``; if it is, make
+    sure its lock row exists.
+
+    Call it before opening the transaction that will :func:`check` and
+    insert: the row is created (once per project and resource) in a
+    transaction of its own, so the creates' transactions only ever lock an
+    existing row (on MySQL, locking a missing one takes a gap lock that two
+    transactions can share, and their inserts then deadlock).
+    """
+    with db_session.reader() as session:
+        limit = _project_limits(session, project_id)[resource]
+        if limit == UNLIMITED:
+            return False
+        exists = session.execute(
+            sa.select(sa.func.count()).select_from(models.QuotaUsage).where(
+                models.QuotaUsage.project_id == project_id,
+                models.QuotaUsage.resource == resource)).scalar_one()
+    if not exists:
+        try:
+            with db_session.writer() as session:
+                _insert_lock_row(session, project_id, resource)
+        except db_exc.DBDuplicateEntry:
+            pass  # created meanwhile by a concurrent create
+    return True
+
+
+def lock(session, project_id, resource):
+    """(limit, in use) of ``resource`` for ``project_id``, under its lock;
+    in use is None when the limit is -1 (unlimited).
+
+    Call it in the caller's write transaction before anything is read
+    there: it takes the project's lock row first, so the count that follows
+    sees every row a concurrent create committed (on MySQL it is then the
+    transaction's first plain read, which takes the snapshot after the
+    lock). The lock is held until the caller's transaction ends.
+    """
+    if _lock_row(session, project_id, resource) is None:
+        # prepare() was not called: create the row here, in a savepoint.
+        try:
+            with session.begin_nested():
+                _insert_lock_row(session, project_id, resource)
+        except db_exc.DBDuplicateEntry:
+            _lock_row(session, project_id, resource)
+    limit = _project_limits(session, project_id)[resource]
+    if limit == UNLIMITED:
+        return limit, None   # nothing to count
+    return limit, _count(session, project_id, resource)
+
+
+def refuse_over(resource, limit, in_use, requested):
+    """QuotaExceeded if ``requested`` more would pass ``limit``."""
+    if limit != UNLIMITED and in_use + requested > limit:
+        raise exceptions.QuotaExceeded(resource=resource, limit=limit,
+                                       in_use=in_use, requested=requested)
+
+
+def check(session, project_id, resource, requested=1):
+    """Refuse ``requested`` more ``resource`` rows for ``project_id`` over
+    its limit: in the caller's write transaction, before its inserts."""
+    limit, in_use = lock(session, project_id, resource)
+    refuse_over(resource, limit, in_use, requested)

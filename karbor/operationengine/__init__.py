@@ -1,0 +1,1 @@
+"""The operation engine: runs scheduled operations when their triggers fire."""
