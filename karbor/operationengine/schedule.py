@@ -11,6 +11,7 @@ are accepted too.  Stored times are ISO 8601 UTC: ``YYYY-MM-DDTHH:MM:SSZ``.
 
 import datetime
 import json
+import os
 import re
 import subprocess
 import sys
@@ -362,13 +363,21 @@ CALENDAR_CHECK_SECONDS = 3
 _CALENDAR_CHECKS = threading.BoundedSemaphore(2)
 
 
+def _python():
+    """This environment's interpreter; under a WSGI server embedding Python
+    (uwsgi, mod_wsgi) ``sys.executable`` is the server, not Python."""
+    if os.path.basename(sys.executable or '').startswith('python'):
+        return sys.executable
+    return os.path.join(sys.prefix, 'bin', 'python3')
+
+
 def _check_calendar_apart(stored, now, min_interval):
     request = json.dumps({'properties': stored, 'min_interval': min_interval,
                           'now': _utc_naive(now).isoformat()})
     with _CALENDAR_CHECKS:
         try:
             result = subprocess.run(
-                [sys.executable, '-m', __name__], input=request,
+                [_python(), '-m', __name__], input=request,
                 capture_output=True, text=True,
                 timeout=CALENDAR_CHECK_SECONDS, check=True)
         except subprocess.TimeoutExpired:

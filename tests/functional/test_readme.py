@@ -26,7 +26,7 @@ def test_curl_examples(embedded_server):
     # Each command's output on its own line, so it can be checked.
     script = 'set -e\n' + '\n'.join(
         line if line.startswith(('export', 'PROVIDER=', 'RESOURCE=',
-                                 'PLAN=', 'CHECKPOINT='))
+                                 'PLAN=', 'CHECKPOINT=', 'TRIGGER='))
         else line + '; echo' for line in lines)
     result = subprocess.run(['bash', '-c', script], capture_output=True,
                             text=True, timeout=120,
@@ -50,6 +50,8 @@ def test_curl_examples(embedded_server):
     assert '"status": "success"' in outputs[10]
     assert '"destination": "second-bank"' in outputs[11]
     assert '"status": "finished"' in outputs[12]
+    assert '"operation_type": "retention_protect"' in outputs[13]
+    assert '"next_run_at": "' in outputs[13] and 'T02:00:00' in outputs[13]
     # The example directory came back, byte for byte, beside the original.
     data = os.path.join(embedded_server.state_path, 'data')
     with open(os.path.join(data, 'example', 'hello.txt'), 'rb') as f:
