@@ -113,6 +113,15 @@ def accept_delete(context, checkpoint_id, project_id, provider_id,
                 checkpoint_id=checkpoint_id,
                 status='%s and being copied' % current.status,
                 action='delete', allowed='not being copied')
+        reading = _reading(session, checkpoint_id)
+        if reading:
+            # So do restores and verifications: deleting the objects under
+            # them would fail them half-way (a restore over the original
+            # would leave it half restored).
+            raise exceptions.InvalidCheckpointState(
+                checkpoint_id=checkpoint_id,
+                status='%s and being %s' % (current.status, reading),
+                action='delete', allowed='not being restored or verified')
         operation = _new_operation(
             context, C.OPERATION_DELETE, provider_id=provider_id,
             plan_id=checkpoint.plan_id, checkpoint_id=checkpoint_id,
@@ -124,6 +133,22 @@ def accept_delete(context, checkpoint_id, project_id, provider_id,
                                task_tag=getattr(context, 'task_tag', None))
     notifications.operation_event(context, log, 'start')
     return checkpoint, operation
+
+
+_READING = {C.OPERATION_RESTORE: 'restored', C.OPERATION_VERIFY: 'verified'}
+
+
+def _reading(session, checkpoint_id):
+    """'restored' or 'verified' while such an operation of the checkpoint
+    has not ended, else None. (The caller holds the checkpoint's row lock,
+    which accept_restore and accept_verify take too.)"""
+    found = session.execute(
+        sa.select(models.Operation.operation_type)
+        .where(models.Operation.checkpoint_id == checkpoint_id,
+               models.Operation.operation_type.in_(tuple(_READING)),
+               models.Operation.state != C.OPERATION_DONE)
+        .limit(1)).scalars().first()
+    return _READING.get(found)
 
 
 def _available_checkpoint(session, checkpoint_id, action):

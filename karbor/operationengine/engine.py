@@ -34,6 +34,7 @@ C = constants
 LOG = logging.getLogger(__name__)
 
 _PRUNE_EVERY = datetime.timedelta(hours=1)
+_RETRY_UNREADABLE = datetime.timedelta(hours=1)
 
 
 def plan_runs(schedule_, due, now):
@@ -130,9 +131,20 @@ class OperationEngine:
                 trigger = db_triggers.trigger_get(None, operation.trigger_id)
                 schedule_ = schedules[operation.trigger_id] = \
                     schedule.Schedule(trigger.properties)
-        except Exception:
+        except Exception as err:
+            # Recorded, and tried again an hour later: an operation whose
+            # trigger cannot be read must not stay at the head of the due
+            # list, where it would keep the others from being claimed.
             LOG.exception('Scheduled operation %s: its trigger %s cannot be '
                           'read', operation.id, operation.trigger_id)
+            planned = [{'due_at': operation.next_run_at,
+                        'state': C.RUN_FAILED,
+                        'reason': 'its trigger %s cannot be read (%s); '
+                                  'tried again in an hour'
+                                  % (operation.trigger_id, err)}]
+            db_runs.claim(None, operation, operation.next_run_at,
+                          now + _RETRY_UNREADABLE, planned, self.owner,
+                          CONF.operationengine.lease_seconds)
             return
         planned, next_due = plan_runs(schedule_, operation.next_run_at, now)
         rows = db_runs.claim(None, operation, operation.next_run_at,

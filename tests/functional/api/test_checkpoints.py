@@ -293,3 +293,21 @@ def test_restore_errors(api, directory):
         body['restore'], restore_auth={'type': 'password'})}, status=400)
     api.user.get('/restores?status=done', status=400)
     assert count_rows('restores') == 0
+
+
+def test_no_delete_while_a_restore_reads_the_checkpoint(api, plan):
+    checkpoint = protected(api.user, plan['id'])
+    body = {'restore': {
+        'provider_id': NOOP_PROVIDER_ID, 'checkpoint_id': checkpoint['id'],
+        'parameters': {'OS::Karbor::Directory': {'delay_seconds': 2}}}}
+    restore = api.user.post('/restores', body, status=202).json['restore']
+    url = '%s/%s' % (CHECKPOINTS, checkpoint['id'])
+    error = api.user.delete(url, status=409).json['conflictingRequest']
+    assert 'being restored' in error['message']
+    # Refused means untouched: the checkpoint stays available.
+    assert api.user.get(url).json['checkpoint']['status'] == 'available'
+    done = wait_for(api.user, '/restores/%s' % restore['id'], 'restore')
+    assert done['status'] == 'success'
+    api.user.delete(url, status=202)
+    # Deleted checkpoints are not found any more.
+    assert wait_for(api.user, url, 'checkpoint') is None

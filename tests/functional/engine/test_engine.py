@@ -294,3 +294,36 @@ def test_a_run_over_quota_fails_with_the_reason(api, directory, hourly):
     assert run['state'] == 'failed'
     assert 'Quota exceeded for checkpoints' in run['reason']
     assert checkpoints_of(client, operation['id']) == []
+
+
+def test_an_unreadable_trigger_fails_its_run_and_blocks_nobody(
+        api, directory, hourly):
+    client = api.user
+    plan = create_plan(client, directory)['plan']
+    broken = schedule(client, hourly['id'], plan['id'], name='broken')[
+        'scheduled_operation']
+    other_plan = create_plan(client, directory)['plan']
+    fine_trigger = create_trigger(client, {
+        'format': 'crontab', 'pattern': '0 * * * *',
+        'start_time': '2026-01-01 00:00:00'}, name='fine')['trigger_info']
+    fine = schedule(client, fine_trigger['id'], other_plan['id'],
+                    name='fine')['scheduled_operation']
+    # Stored properties that no longer parse (an edit behind the API).
+    with db_session.writer() as session:
+        session.execute(sa.update(models.Trigger).where(
+            models.Trigger.id == hourly['id']).values(
+                properties={'format': 'crontab', 'pattern': 'garbage'}))
+    first = start_of_hour(datetime.datetime.utcnow()) - 2 * HOUR
+    set_due(broken['id'], first - HOUR)   # the most overdue: listed first
+    set_due(fine['id'], first)
+    engine = engine_module.OperationEngine('e')
+    engine.poll(now=first + datetime.timedelta(seconds=1))
+    [failed] = runs_of(client, broken['id'])
+    assert failed['state'] == 'failed'
+    assert 'cannot be read' in failed['reason']
+    assert [r['state'] for r in runs_of(client, fine['id'])] == ['running']
+    shown = client.get('/scheduled_operations/%s' % broken['id'],
+                       status=200).json['scheduled_operation']
+    # Tried again an hour after the poll that failed it.
+    assert shown['next_run_at'].startswith(
+        (first + HOUR + datetime.timedelta(seconds=1)).isoformat())
