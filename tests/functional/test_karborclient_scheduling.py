@@ -77,6 +77,9 @@ def test_scheduledoperation_commands(cli, plan_id):
     rows = cli.table('scheduledoperation-list')
     assert [(row['Id'], row['Name']) for row in rows] == [
         (operation_id, 'nightly')]
+    filtered = cli.table('scheduledoperation-list', '--operation_definition',
+                         'plan_id=%s' % plan_id)
+    assert [row['Id'] for row in filtered] == [operation_id]
     shown = cli.show('scheduledoperation-show', operation_id)
     assert shown['trigger_id'] == trigger_id
 

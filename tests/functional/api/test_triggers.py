@@ -196,3 +196,18 @@ def test_changing_a_trigger_moves_its_operations(api, directory):
         'properties': {'pattern': 'every day'}}}, status=400)
     assert client.get('/triggers/%s' % trigger['id'], status=200).json[
         'trigger_info']['properties']['pattern'] == '30 4 * * *'
+
+
+def test_legacy_operation_definition_filter(api, directory):
+    client = api.user
+    trigger = create_trigger(client)['trigger_info']
+    plans = [create_plan(client, directory)['plan'] for _ in range(2)]
+    operations = [schedule(client, trigger['id'], plan['id'])[
+        'scheduled_operation'] for plan in plans]
+    listed = client.get('/scheduled_operations?operation_definition='
+                        'plan_id%%3D%s' % plans[1]['id'],
+                        status=200).json['operations']
+    assert [o['id'] for o in listed] == [operations[1]['id']]
+    error = client.get('/scheduled_operations?operation_definition='
+                       'max_backups%3D3', status=400).json['badRequest']
+    assert 'plan_id and provider_id' in error['message']

@@ -1,5 +1,7 @@
 """/v1/{project_id}/scheduled_operations (and .../{id}/runs)"""
 
+import json
+
 from oslo_utils import uuidutils
 import pecan
 from pecan import rest
@@ -20,7 +22,9 @@ from karbor.policies import scheduled_operations as scheduled_policy
 from karbor.protection import providers
 
 C = constants
-FILTERS = db_scheduled.FILTERS
+FILTERS = db_scheduled.FILTERS + ('operation_definition',)
+# What of an operation_definition filter can be matched: its indexed keys.
+DEFINITION_FILTERS = ('plan_id', 'provider_id')
 SORT_KEYS = ('id', 'name', 'created_at', 'updated_at', 'next_run_at')
 RUN_FILTERS = ('state',)
 RUN_SORT_KEYS = ('id', 'due_at', 'state', 'created_at')
@@ -67,15 +71,11 @@ def _definition_of(values):
     ``k=v,k=v`` string), checked against its operation type."""
     definition = values['operation_definition']
     if isinstance(definition, str):
-        parsed = {}
-        for item in filter(None, (p.strip() for p in definition.split(','))):
-            key, sep, value = item.partition('=')
-            if not sep or not key.strip():
-                raise exceptions.InvalidScheduledOperation(
-                    reason='operation_definition: %r is not key=value'
-                           % item)
-            parsed[key.strip()] = value.strip()
-        definition = parsed
+        try:
+            definition = _key_values(definition, 'operation_definition')
+        except exceptions.InvalidQueryParameter as err:
+            raise exceptions.InvalidScheduledOperation(
+                reason=err.kwargs['reason']) from None
     validation.validate(
         definition, schemas.definition_schema(values['operation_type']),
         exc=exceptions.InvalidScheduledOperation)
@@ -83,6 +83,39 @@ def _definition_of(values):
         if key in definition:
             definition[key] = int(definition[key])
     return definition
+
+
+def _key_values(text, what):
+    """A ``k=v,k=v`` string, or a JSON object, as a dict of strings."""
+    text = text.strip()
+    if text.startswith('{'):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise exceptions.InvalidQueryParameter(
+                reason='%s must be k=v,k=v or a JSON object' % what)
+        return {str(k): str(v) for k, v in parsed.items()}
+    pairs = {}
+    for item in filter(None, (p.strip() for p in text.split(','))):
+        key, sep, value = item.partition('=')
+        if not sep or not key.strip():
+            raise exceptions.InvalidQueryParameter(
+                reason='%s: %r is not key=value' % (what, item))
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _definition_filters(text):
+    """The legacy ``operation_definition`` filter as column filters."""
+    wanted = _key_values(text, 'operation_definition')
+    unknown = sorted(set(wanted) - set(DEFINITION_FILTERS))
+    if unknown:
+        raise exceptions.InvalidQueryParameter(
+            reason='operation_definition can filter on %s only, not %s'
+            % (' and '.join(DEFINITION_FILTERS), ', '.join(unknown)))
+    return wanted
 
 
 def _check_target(ctxt, operation_type, definition):
@@ -142,6 +175,12 @@ class ScheduledOperationsController(rest.RestController):
         project_id = listing.project_scope(
             ctxt, params, scheduled_policy.GET_ALL_TENANTS)
         filters = dict(params.filters)
+        if 'operation_definition' in filters:
+            for key, value in _definition_filters(
+                    filters.pop('operation_definition')).items():
+                if filters.setdefault(key, value) != value:
+                    raise exceptions.InvalidQueryParameter(
+                        reason='%s is given twice, with two values' % key)
         if 'enabled' in filters:
             filters['enabled'] = listing.parse_bool('enabled',
                                                     filters['enabled'])
