@@ -85,6 +85,19 @@ def test_bad_trigger_properties_are_400_naming_the_problem(
     assert fragment in error['message']
 
 
+def test_trigger_list_filters(api):
+    create_trigger(api.user, name='a')
+    create_trigger(api.user, name='b')
+    listed = api.user.get('/triggers?name=b', status=200).json['triggers']
+    assert [t['name'] for t in listed] == ['b']
+    error = api.user.get('/triggers?type=event',
+                         status=400).json['badRequest']
+    assert 'type must be one of time' in error['message']
+    error = api.user.get('/triggers?properties=window%3D900',
+                         status=400).json['badRequest']
+    assert 'filter by name or type' in error['message']
+
+
 def test_unknown_trigger_property_is_400(api):
     error = create_trigger(api.user, dict(HOURLY, every='day'),
                            status=400)['badRequest']
