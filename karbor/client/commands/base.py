@@ -135,6 +135,31 @@ def present(resource, parsed_args):
                         for name in names)
 
 
+def delete_each(app, names_or_ids, noun, plural, delete):
+    """``delete(name_or_id)`` for each one. One alone raises the server's
+    own error, the clearest message; of several, each failure is reported
+    and the others are still deleted, then the command fails."""
+    if len(names_or_ids) > 1 and getattr(app.options, 'task_tag', None):
+        raise exceptions.CommandError(
+            '--task-tag names one request; delete one %s at a time' % noun)
+    if len(names_or_ids) == 1:
+        delete(names_or_ids[0])
+        return 0
+    failures = 0
+    for name_or_id in names_or_ids:
+        try:
+            delete(name_or_id)
+        except exceptions.KarborError as exc:
+            failures += 1
+            app.stderr.write('Failed to delete %s %s: %s\n'
+                             % (noun, name_or_id, exc))
+    if failures:
+        raise exceptions.CommandError('%d of %d %s could not be deleted'
+                                      % (failures, len(names_or_ids),
+                                         plural))
+    return 0
+
+
 def add_pagination_arguments(parser):
     parser.add_argument(
         '--limit', type=int, metavar='<n>',

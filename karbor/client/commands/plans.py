@@ -158,25 +158,7 @@ class DeletePlan(base.KarborCommandMixin, command.Command):
         return parser
 
     def take_action(self, parsed_args):
-        if (len(parsed_args.plans) > 1
-                and getattr(self.app.options, 'task_tag', None)):
-            raise exceptions.CommandError(
-                '--task-tag names one request; delete one plan at a time')
         client = self.client
-        if len(parsed_args.plans) == 1:
-            # One plan: the server's own error is the clearest message.
-            client.plans.delete(resolve_plan_id(client, parsed_args.plans[0]))
-            return 0
-        failures = 0
-        for name_or_id in parsed_args.plans:
-            try:
-                client.plans.delete(resolve_plan_id(client, name_or_id))
-            except exceptions.KarborError as exc:
-                failures += 1
-                self.app.stderr.write('Failed to delete plan %s: %s\n'
-                                      % (name_or_id, exc))
-        if failures:
-            raise exceptions.CommandError(
-                '%d of %d plans could not be deleted'
-                % (failures, len(parsed_args.plans)))
-        return 0
+        return base.delete_each(
+            self.app, parsed_args.plans, 'plan', 'plans',
+            lambda plan: client.plans.delete(resolve_plan_id(client, plan)))

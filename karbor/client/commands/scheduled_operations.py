@@ -218,28 +218,12 @@ class DeleteScheduledOperation(base.KarborCommandMixin, command.Command):
         return parser
 
     def take_action(self, parsed_args):
-        checkpoint_commands.refuse_task_tag_for_several(
-            self.app, parsed_args.operations, 'scheduled operation')
         client = self.client
-        if len(parsed_args.operations) == 1:
-            client.scheduled_operations.delete(
-                resolve_operation_id(client, parsed_args.operations[0]))
-            return 0
-        failures = 0
-        for name_or_id in parsed_args.operations:
-            try:
-                client.scheduled_operations.delete(
-                    resolve_operation_id(client, name_or_id))
-            except exceptions.KarborError as exc:
-                failures += 1
-                self.app.stderr.write(
-                    'Failed to delete scheduled operation %s: %s\n'
-                    % (name_or_id, exc))
-        if failures:
-            raise exceptions.CommandError(
-                '%d of %d scheduled operations could not be deleted'
-                % (failures, len(parsed_args.operations)))
-        return 0
+        return base.delete_each(
+            self.app, parsed_args.operations, 'scheduled operation',
+            'scheduled operations',
+            lambda operation: client.scheduled_operations.delete(
+                resolve_operation_id(client, operation)))
 
 
 class ListScheduledRuns(base.ResourceLister):

@@ -5,7 +5,6 @@ from osc_lib.command import command
 from karbor.client import base as sdk_base
 from karbor.client import exceptions
 from karbor.client.commands import base
-from karbor.client.commands import checkpoints as checkpoint_commands
 from karbor.client.v1 import triggers as sdk_triggers
 
 TRIGGER_COLUMNS = (('ID', 'id'), ('Name', 'name'), ('Type', 'type'),
@@ -170,25 +169,8 @@ class DeleteTrigger(base.KarborCommandMixin, command.Command):
         return parser
 
     def take_action(self, parsed_args):
-        checkpoint_commands.refuse_task_tag_for_several(
-            self.app, parsed_args.triggers, 'trigger')
         client = self.client
-        if len(parsed_args.triggers) == 1:
-            # One trigger: the server's own error is the clearest message.
-            client.triggers.delete(
-                resolve_trigger_id(client, parsed_args.triggers[0]))
-            return 0
-        failures = 0
-        for name_or_id in parsed_args.triggers:
-            try:
-                client.triggers.delete(resolve_trigger_id(client,
-                                                          name_or_id))
-            except exceptions.KarborError as exc:
-                failures += 1
-                self.app.stderr.write('Failed to delete trigger %s: %s\n'
-                                      % (name_or_id, exc))
-        if failures:
-            raise exceptions.CommandError(
-                '%d of %d triggers could not be deleted'
-                % (failures, len(parsed_args.triggers)))
-        return 0
+        return base.delete_each(
+            self.app, parsed_args.triggers, 'trigger', 'triggers',
+            lambda trigger: client.triggers.delete(
+                resolve_trigger_id(client, trigger)))
