@@ -104,3 +104,16 @@ def test_two_claims_never_both_succeed(api, directory):
     assert db_operations.renew(ctxt, 'b:1:x', {operation.id}, 60) == set()
     assert not db_operations.finish(ctxt, operation.id, 'b:1:x', True)
     assert db_operations.finish(ctxt, operation.id, 'a:1:x', True)
+
+
+def test_an_operation_just_finished_by_its_owner_is_not_lost(api, directory):
+    """The lease renewal may run between an operation's end and its worker
+    thread noticing: done by its owner is not "taken over"."""
+    plan = create_plan(api.user, directory)['plan']
+    ctxt = DEMO
+    _, operation = accept_without_message(plan)
+    assert db_operations.claim(ctxt, operation.id, 'a:1:x', 60)
+    assert db_operations.finish(ctxt, operation.id, 'a:1:x', True)
+    assert db_operations.renew(ctxt, 'a:1:x', {operation.id}, 60) == {
+        operation.id}
+    assert db_operations.renew(ctxt, 'b:1:x', {operation.id}, 60) == set()
