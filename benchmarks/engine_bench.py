@@ -93,7 +93,7 @@ def seed(url, plan_ids, due):
         engine.dispose()
 
 
-def snapshot(url, due):
+def snapshot(url):
     import sqlalchemy as sa
     engine = sa.create_engine(url)
     try:
@@ -136,7 +136,7 @@ def run_one(kind, args):
                 dict(os.environ, OS_DEFAULT__HOST=host))
         deadline = time.monotonic() + args.timeout
         while True:
-            runs, checkpoints = snapshot(deploy.db_url, due)
+            runs, checkpoints = snapshot(deploy.db_url)
             done = sum(1 for c in checkpoints if c.status == 'available')
             if done >= args.operations or time.monotonic() > deadline:
                 break
@@ -145,7 +145,7 @@ def run_one(kind, args):
         # polls since are a few ms each).
         cpu = {host: h._proc_cpu().get(deploy.procs[host].pid, ('', 0))[1]
                for host in ENGINES}
-        runs, checkpoints = snapshot(deploy.db_url, due)
+        runs, checkpoints = snapshot(deploy.db_url)
         started_by = {}
         for host in ENGINES:
             with open(deploy.log_path(host)) as engine_log:
@@ -154,9 +154,9 @@ def run_one(kind, args):
                     if 'Scheduled run' in line and 'started' in line)
     per_operation = collections.Counter(r.scheduled_operation_id
                                         for r in runs)
-    # Ended runs no longer name an owner: count who started them from
-    # the engines' logs would be costlier; the split shows in the logs.
-    owners = collections.Counter(r.state for r in runs)
+    # Ended runs name no owner: who started each is counted from the
+    # engines' logs above.
+    states = collections.Counter(r.state for r in runs)
     fired_at = max(r.started_at for r in runs if r.started_at)
     first_ckpt = min(c.created_at for c in checkpoints)
     last_ckpt = max(c.created_at for c in checkpoints)
@@ -179,7 +179,7 @@ def run_one(kind, args):
         'engine cpu s': cpu,
         'engine cpu ms per run': 1000 * sum(cpu.values()) / max(len(runs),
                                                                1),
-        'run states': dict(owners),
+        'run states': dict(states),
         'started by': started_by,
     }
     h.emit('%s: %d operations due at %sZ; %d runs, %d checkpoints '
@@ -194,7 +194,7 @@ def run_one(kind, args):
               result['all available after start s']))
     h.emit('  runs started by %s; run states %s' % (
         ', '.join('%s %d' % item for item in started_by.items()),
-        dict(owners)))
+        dict(states)))
     h.emit('  engines CPU %s s (%.1f ms per run, start-up included)'
            % (' + '.join('%.2f' % cpu[e] for e in ENGINES),
               result['engine cpu ms per run']))

@@ -18,6 +18,7 @@ from karbor.common import constants
 from karbor.common import exceptions
 from karbor.db import checkpoints as db_checkpoints
 from karbor.db import copies as db_copies
+from karbor.db import models
 from karbor.db import operations as db_operations
 from karbor.db import scheduled_operations as db_scheduled
 from karbor.db import scheduled_runs as db_runs
@@ -93,7 +94,7 @@ class RunExecutor:
                      operation.id, operation.operation_type)
 
     def _mark_running(self, run, session, target):
-        if isinstance(target, db_copies.models.Copy):
+        if isinstance(target, models.Copy):
             db_runs.mark_running(session, run.id, self.owner,
                                  copy_id=target.id)
         else:

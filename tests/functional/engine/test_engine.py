@@ -149,9 +149,9 @@ def test_two_engines_retention_keeps_n_and_each_run_fires_once(
     shown = client.get('/scheduled_operations/%s' % operation['id'],
                        status=200).json['scheduled_operation']
     assert shown['last_run']['id'] == runs[0]['id']
-    assert shown['next_run_at'].startswith(
-        (first + periods * HOUR).isoformat()[:13]) or \
-        shown['next_run_at'] > runs[0]['due_at']
+    # Due at the hour after the last run.
+    assert shown['next_run_at'] == \
+        (first + periods * HOUR).isoformat() + '.000000Z'
 
 
 def test_a_run_during_a_running_protect_is_skipped(api, directory, hourly):

@@ -17,7 +17,6 @@ from karbor.api.schemas import scheduled_operations as schemas
 from karbor.common import constants
 from karbor.common import exceptions
 from karbor.db import scheduled_operations as db_scheduled
-from karbor.db import triggers as db_triggers
 from karbor.policies import scheduled_operations as scheduled_policy
 from karbor.protection import providers
 
@@ -220,8 +219,8 @@ class ScheduledOperationsController(rest.RestController):
         definition = _definition_of(values)
         provider, plan = _check_target(ctxt, values['operation_type'],
                                        definition)
-        db_triggers.trigger_get(ctxt, values['trigger_id'],
-                                project_id=ctxt.project_id)
+        # operation_create finds (and locks) the project's trigger: a 404
+        # if there is none.
         operation = db_scheduled.operation_create(ctxt, {
             'id': uuidutils.generate_uuid(),
             'project_id': ctxt.project_id,
