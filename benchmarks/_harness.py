@@ -1,6 +1,6 @@
 """Shared plumbing of the benchmark scripts.
 
-A throw-away production-like deployment (``karbor-api`` under gunicorn, one
+A throw-away production-like deployment (``karbor-api`` under granian, one
 or more ``karbor-protection`` workers, RabbitMQ, PostgreSQL or MariaDB), fast
 seeding
 in SQL, and two load generators: ``wrk`` (preferred, written in C, so it
@@ -37,8 +37,8 @@ PROJECT = 'bench'
 
 DATABASES = {
     # name: (admin URL used to (re)create the database, service URL template)
-    'postgresql': ('postgresql+psycopg2://postgres@127.0.0.1:5432/postgres',
-                   'postgresql+psycopg2://postgres@127.0.0.1:5432/{db}'),
+    'postgresql': ('postgresql+psycopg://postgres@127.0.0.1:5432/postgres',
+                   'postgresql+psycopg://postgres@127.0.0.1:5432/{db}'),
     'mariadb': ('mysql+pymysql://root@127.0.0.1:3306/?charset=utf8mb4',
                 'mysql+pymysql://root@127.0.0.1:3306/{db}?charset=utf8mb4'),
 }
@@ -325,7 +325,7 @@ class Deployment:
         out = open(path, 'wb')
         self._logs.append((binary, path, out))
         self._log_paths[name] = path
-        # A session of its own: stop() signals the whole group (gunicorn
+        # A session of its own: stop() signals the whole group (granian
         # master and workers) and nothing else.
         return subprocess.Popen(
             [venv_bin(binary), '--config-file', self.config_file],

@@ -180,7 +180,9 @@ def seed(dep, count, batch=5000):
                     info_rows.append({
                         'checkpoint_id': cid, 'key': key, 'value': value,
                         'value_sha256': hashlib.sha256(
-                            value.encode('utf-8')).hexdigest()})
+                            value.encode('utf-8')).hexdigest(),
+                        'project_id': h.PROJECT,
+                        'provider_id': NOOP_PROVIDER, 'created_at': when})
             with engine.begin() as conn:
                 conn.execute(cps.insert(), rows)
                 conn.execute(infos.insert(), info_rows)

@@ -14,7 +14,7 @@ import pytest
 MYSQL_URL = os.environ.get(
     'KARBOR_TEST_MYSQL_URL', 'mysql+pymysql://root@127.0.0.1:3306')
 POSTGRESQL_URL = os.environ.get(
-    'KARBOR_TEST_POSTGRESQL_URL', 'postgresql+psycopg2://postgres@127.0.0.1:5432')
+    'KARBOR_TEST_POSTGRESQL_URL', 'postgresql+psycopg://postgres@127.0.0.1:5432')
 RABBIT_URL = os.environ.get(
     'KARBOR_TEST_RABBIT_URL', 'rabbit://guest:guest@127.0.0.1:5672/')
 

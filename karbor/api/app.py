@@ -1,22 +1,25 @@
 """The WSGI application: pecan controllers inside the middleware chain.
 
-Outermost first: request id → fault envelope → body size limit →
-version document bypass → auth (keystone or noauth) → microversion →
-task tag → pecan.
+Outermost first: request id → fault envelope → URL encoding check → body
+size limit → version document bypass → auth (keystone or noauth) →
+microversion → task tag → pecan.
 """
 
 from oslo_config import cfg
 from oslo_log import log as logging
-from oslo_middleware import request_id
 import pecan
+import webob
 
 from karbor.api import hooks
 from karbor.api import microversion
 from karbor.api import pecan_speedups
+from karbor.api import renderers
 from karbor.api.middleware import body_limit
 from karbor.api.middleware import fault
 from karbor.api.middleware import noauth
+from karbor.api.middleware import request_id
 from karbor.api.middleware import task_tag
+from karbor.api.middleware import url_encoding
 
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
@@ -30,6 +33,11 @@ class _Request(pecan.core.Request):
     400); the controllers parse and validate bodies themselves.
     """
 
+    # pecan wraps every attribute read of its requests to turn a
+    # UnicodeDecodeError of the URL into a 400, a cost on each of the ~100
+    # reads of a request; UrlEncodingMiddleware refuses such URLs first.
+    __getattribute__ = webob.Request.__getattribute__
+
     @property
     def json(self):
         raise ValueError('request bodies are parsed by the controllers')
@@ -41,6 +49,7 @@ def _pecan_app():
         'karbor.api.controllers.root.RootController',
         request_cls=_Request,
         hooks=[hooks.QueryParameterHook()],
+        custom_renderers={'json': renderers.JsonRenderer},
         force_canonical=False,
         # Resource types such as OS::Karbor::Directory and ids with dots
         # must reach the controllers untouched.
@@ -78,5 +87,6 @@ def setup_app():
     application = _UnauthenticatedRoot(authenticated, application)
     application = body_limit.BodyLimitMiddleware(
         application, CONF.api.max_request_body_size)
+    application = url_encoding.UrlEncodingMiddleware(application)
     application = fault.FaultMiddleware(application)
-    return request_id.RequestId(application)
+    return request_id.RequestIdMiddleware(application)

@@ -1,6 +1,7 @@
 """Checks of a plan's resources and parameters against its provider."""
 
 from karbor import objects
+from karbor.api import known_resources
 from karbor.api import validation
 from karbor.common import constants
 from karbor.common import exceptions
@@ -40,8 +41,11 @@ def check_resources(context, provider, resources):
                 % (resource['id'], resource['type']))
         seen.add(key)
         provider.plugin_class_for(resource['type'])
-    rpcapi.get_api().check_resources(
-        context, [{'id': r['id'], 'type': r['type']} for r in resources])
+    if known_resources.all_known(context.project_id, resources):
+        return
+    checked = [{'id': r['id'], 'type': r['type']} for r in resources]
+    rpcapi.get_api().check_resources(context, checked)
+    known_resources.remember(context.project_id, checked)
 
 
 def check_parameters(provider, resources, parameters, schema='options'):

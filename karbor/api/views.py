@@ -10,7 +10,6 @@ def no_content():
     return response
 
 
-
 def isotime(value):
     """ISO 8601 in UTC with microseconds, e.g. 2026-11-22T05:07:52.123456Z.
 
@@ -20,4 +19,7 @@ def isotime(value):
         return None
     if value.tzinfo is not None:
         value = value.replace(tzinfo=None) - value.utcoffset()
-    return value.strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+    # isoformat is several times faster than strftime (lists format two
+    # timestamps per item).
+    return value.isoformat(timespec='microseconds') + 'Z'
+

@@ -1,8 +1,15 @@
-"""karbor-api: the REST API under gunicorn, with N worker processes."""
+"""karbor-api: the REST API under granian, with N worker processes.
+
+granian parses HTTP in native code and hands each request to the WSGI
+application in one of ``[api] threads`` threads of each of ``[api]
+workers`` processes; a worker that dies is replaced. Any other WSGI server
+can serve ``karbor.wsgi.api:application`` instead.
+"""
 
 import sys
 
-from gunicorn.app import base as gunicorn_base
+from granian import Granian
+from granian import constants as granian_constants
 from oslo_config import cfg
 from oslo_log import log as logging
 
@@ -16,48 +23,43 @@ from karbor.protection import providers
 CONF = cfg.CONF
 LOG = logging.getLogger(__name__)
 
-
-class APIServer(gunicorn_base.BaseApplication):
-    """gunicorn with its settings taken from karbor.conf, not its CLI."""
-
-    def __init__(self, options):
-        self.options = options
-        super().__init__()
-
-    def load_config(self):
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        return app.setup_app()
+# granian's own messages (workers started, stopped, respawned) go through
+# Karbor's logging instead of granian's own handler on stdout.
+_LOGGING = {'loggers': {
+    '_granian': {'level': 'INFO', 'handlers': [], 'propagate': True},
+    'granian.access': {'level': 'INFO', 'handlers': [], 'propagate': True},
+}}
 
 
-def _post_fork(server, worker):
-    # Each worker needs its own connection pool.
+def worker_application(_target=None):
+    """Build the application inside a worker process."""
+    # The worker is a fork of the main process: its own connection pool.
     db_session.reset()
-
-
-def _post_worker_init(worker):
     service.Heartbeat(constants.BINARY_API).start()
+    return app.setup_app()
+
+
+def server():
+    return Granian(
+        'karbor',   # a name only: worker_application builds the app
+        address=CONF.api.host_ip,
+        port=CONF.api.port,
+        interface=granian_constants.Interfaces.WSGI,
+        workers=CONF.api.workers,
+        blocking_threads=CONF.api.threads,
+        websockets=False,
+        respawn_failed_workers=True,
+        workers_kill_timeout=30,
+        log_dictconfig=_LOGGING,
+        process_name='karbor-api',
+    )
 
 
 def main():
     config.parse_args(sys.argv)
     # A broken provider file stops the start, not the first request.
     providers.registry()
-    options = {
-        'bind': '%s:%d' % (CONF.api.host_ip, CONF.api.port),
-        'workers': CONF.api.workers,
-        'threads': CONF.api.threads,
-        'worker_class': 'gthread',
-        'keepalive': 30,
-        'timeout': 120,
-        'graceful_timeout': 30,
-        'post_fork': _post_fork,
-        'post_worker_init': _post_worker_init,
-        'accesslog': None,
-        'proc_name': 'karbor-api',
-    }
-    LOG.info('karbor-api listening on %s with %d workers', options['bind'],
-             options['workers'])
-    APIServer(options).run()
+    LOG.info('karbor-api listening on %s:%d with %d workers x %d threads',
+             CONF.api.host_ip, CONF.api.port, CONF.api.workers,
+             CONF.api.threads)
+    server().serve(target_loader=worker_application)

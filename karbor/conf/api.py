@@ -21,6 +21,12 @@ api_opts = [
     cfg.IntOpt('max_request_body_size', default=114688, min=1024,
                help='The largest request body accepted, in bytes; larger '
                     'bodies are refused with 413.'),
+    cfg.IntOpt('resource_check_cache_seconds', default=60, min=0,
+               help='How long the API remembers that a protectable '
+                    'resource exists once a protection worker has listed, '
+                    'shown or checked it for a project; plans created or '
+                    'updated with such resources meanwhile are not checked '
+                    'again over RPC. 0 checks every time.'),
     cfg.StrOpt('public_endpoint',
                help='Base URL clients use to reach the API (for example '
                     'behind a load balancer). Used to build links; when '

@@ -19,8 +19,9 @@ from karbor.conf import quota
 from karbor.conf import service
 from karbor.conf import task
 
-# [database] is listed by oslo.db's own namespace in the generator config.
-_MODULES = (default, service, api, auth, protection, databases,
+# oslo.db's own namespace in the generator config lists its [database]
+# options; ``database`` adds Karbor's.
+_MODULES = (default, service, api, auth, database, protection, databases,
             operation_log, operationengine, extra_info, task, quota)
 
 

@@ -19,6 +19,14 @@ quota_opts = [
                     'deleted yet, errored ones and copies included), unless '
                     'the project or the "default" quota class sets another '
                     'limit. -1 means unlimited.'),
+    cfg.IntOpt('unlimited_recheck_seconds', default=5, min=0,
+               help='How long a process that creates plans or checkpoints '
+                    'remembers that a project has no limit for them before '
+                    'reading its limits again: a limit set where there was '
+                    'none applies to the creates that start this many '
+                    'seconds later at the latest. Creates under a limit '
+                    'always read it in the transaction that inserts. 0 '
+                    'reads the limits at every create.'),
 ]
 
 

@@ -43,60 +43,121 @@ def value_hash(value):
 
 def index_extra_info(session, checkpoint_id, extra_info):
     """Make a new checkpoint's extra-info filterable (same transaction)."""
+    if not extra_info:
+        return
+    session.flush()
+    checkpoint = session.get(models.Checkpoint, checkpoint_id)
     session.add_all(models.CheckpointExtraInfo(
         checkpoint_id=checkpoint_id, key=key, value=value,
-        value_sha256=value_hash(value))
+        value_sha256=value_hash(value), project_id=checkpoint.project_id,
+        provider_id=checkpoint.provider_id,
+        created_at=checkpoint.created_at)
         for key, value in extra_info.items())
 
 
-def _with_extra_info(query, pairs):
-    for key, value in pairs:
-        info = models.CheckpointExtraInfo
-        query = query.where(models.Checkpoint.id.in_(
-            sa.select(info.checkpoint_id).where(
-                info.key == key, info.value_sha256 == value_hash(value),
-                info.value == value)))
-    return query
+# Lists read rows (Core), not ORM entities: the page is rendered as read.
+_CHECKPOINTS = models.Checkpoint.__table__
+_INFO = models.CheckpointExtraInfo.__table__
+# The resource graph stays the JSON text it is stored as: the API shows it
+# as a JSON string (what Karbor v1 clients parse), so it is not decoded
+# only to be encoded again.
+_LISTED = [sa.type_coerce(c, sa.Text).label(c.name)
+           if c.name == 'resource_graph' else c for c in _CHECKPOINTS.c]
+
+# How many index entries of a key=value are counted, at most, to pick the
+# rarest of several pairs to drive a filtered list.
+_PAIR_COUNT_CAP = 1000
+
+
+def _pair_clause(info, project_id, provider_id, key, value):
+    clause = [info.c.key == key, info.c.value_sha256 == value_hash(value),
+              info.c.value == value]
+    if project_id is not None:
+        clause.append(info.c.project_id == project_id)
+    if provider_id is not None:
+        clause.append(info.c.provider_id == provider_id)
+    return clause
+
+
+def _rarest_first(connection, pairs, project_id, provider_id):
+    """The pairs, the one with the fewest checkpoints first."""
+    if len(pairs) < 2:
+        return list(pairs)
+
+    def matches(pair):
+        capped = sa.select(sa.literal(1)).where(*_pair_clause(
+            _INFO, project_id, provider_id, *pair)).limit(_PAIR_COUNT_CAP)
+        return connection.execute(sa.select(sa.func.count()).select_from(
+            capped.subquery())).scalar_one()
+
+    return sorted(pairs, key=matches)
+
+
+def _with_extra_info(query, pairs, project_id, provider_id):
+    """Restrict ``query`` to checkpoints with every (key, value) pair.
+
+    The first pair drives: the checkpoints come from its index entries,
+    whose ``created_at`` and ``checkpoint_id`` give the order (the
+    returned mapping) so that a page is read in order from the index and
+    stops after one page. The other pairs are checked per checkpoint.
+    """
+    driving = _INFO.alias('driving')
+    query = query.join(driving, driving.c.checkpoint_id ==
+                       _CHECKPOINTS.c.id).where(*_pair_clause(
+                           driving, project_id, provider_id, *pairs[0]))
+    for key, value in pairs[1:]:
+        info = _INFO.alias()
+        query = query.where(sa.exists().where(
+            info.c.checkpoint_id == _CHECKPOINTS.c.id,
+            info.c.key == key, info.c.value_sha256 == value_hash(value),
+            info.c.value == value))
+    return query, {'created_at': driving.c.created_at,
+                   'id': driving.c.checkpoint_id}
 
 
 def checkpoint_list(context, project_id, provider_id, filters=None, sort=(),
                     limit=1000, marker=None):
-    """One page of checkpoints; deleted ones only when asked by status.
+    """One page of checkpoints (rows, ``resource_graph`` as JSON text);
+    deleted ones only when asked by status.
 
     ``filters['extra_info']`` is a list of (key, value) pairs that must all
     match.
     """
     filters = dict(filters or {})
     include_deleted = filters.get('status') == constants.CHECKPOINT_DELETED
-    with db_session.reader(context) as session:
-        base = _visible(sa.select(models.Checkpoint), project_id,
-                        provider_id, include_deleted)
-        query = base
-        if 'plan_id' in filters:
-            query = query.where(
-                models.Checkpoint.plan_id == filters['plan_id'])
-        if 'status' in filters:
-            query = query.where(models.Checkpoint.status == filters['status'])
-        if 'destination' in filters:
-            # "main" (or an empty value) names the provider's main bank.
-            destination = filters['destination']
-            query = query.where(
-                models.Checkpoint.destination.is_(None)
-                if destination in ('', MAIN_BANK)
-                else models.Checkpoint.destination == destination)
-        if 'copied_from' in filters:
-            query = query.where(
-                models.Checkpoint.copied_from == filters['copied_from'])
-        if 'created_after' in filters:
-            query = query.where(
-                models.Checkpoint.created_at >= filters['created_after'])
-        if 'created_before' in filters:
-            query = query.where(
-                models.Checkpoint.created_at < filters['created_before'])
+    base = _visible(sa.select(*_LISTED), project_id, provider_id,
+                    include_deleted)
+    query = base
+    if 'plan_id' in filters:
+        query = query.where(_CHECKPOINTS.c.plan_id == filters['plan_id'])
+    if 'status' in filters:
+        query = query.where(_CHECKPOINTS.c.status == filters['status'])
+    if 'destination' in filters:
+        # "main" (or an empty value) names the provider's main bank.
+        destination = filters['destination']
+        query = query.where(
+            _CHECKPOINTS.c.destination.is_(None)
+            if destination in ('', MAIN_BANK)
+            else _CHECKPOINTS.c.destination == destination)
+    if 'copied_from' in filters:
+        query = query.where(
+            _CHECKPOINTS.c.copied_from == filters['copied_from'])
+    if 'created_after' in filters:
+        query = query.where(
+            _CHECKPOINTS.c.created_at >= filters['created_after'])
+    if 'created_before' in filters:
+        query = query.where(
+            _CHECKPOINTS.c.created_at < filters['created_before'])
+    with db_session.read_connection(context) as connection:
+        order_columns = None
         if filters.get('extra_info'):
-            query = _with_extra_info(query, filters['extra_info'])
-        return pagination.page(session, query, models.Checkpoint, sort,
-                               limit, marker, marker_query=base)
+            pairs = _rarest_first(connection, filters['extra_info'],
+                                  project_id, provider_id)
+            query, order_columns = _with_extra_info(query, pairs, project_id,
+                                                    provider_id)
+        return pagination.page(connection, query, models.Checkpoint, sort,
+                               limit, marker, marker_query=base, core=True,
+                               order_columns=order_columns)
 
 
 def transition(session, checkpoint_id, allowed_from, to_status, **values):

@@ -368,8 +368,10 @@ class CheckpointExtraInfo(Base):
 
     __tablename__ = 'checkpoint_extra_info'
     __table_args__ = (
-        sa.Index('ix_checkpoint_extra_info_key_hash', 'key', 'value_sha256',
-                 'checkpoint_id'),
+        # One key=value of a project's provider, newest first: a filtered
+        # page is one range of this index, however many checkpoints match.
+        sa.Index('ix_checkpoint_extra_info_page', 'key', 'value_sha256',
+                 'project_id', 'provider_id', 'created_at', 'checkpoint_id'),
         TABLE_ARGS,
     )
 
@@ -379,6 +381,10 @@ class CheckpointExtraInfo(Base):
     key = sa.Column(sa.String(255), primary_key=True)
     value = sa.Column(sa.Text, nullable=False)
     value_sha256 = sa.Column(sa.String(64), nullable=False)
+    # Copies of the checkpoint's (they never change), for the index above.
+    project_id = sa.Column(sa.String(255), nullable=False)
+    provider_id = sa.Column(sa.String(36), nullable=False)
+    created_at = sa.Column(utc_datetime(), nullable=False)
 
 
 class Task(TimestampMixin, Base):

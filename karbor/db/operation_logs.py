@@ -97,14 +97,19 @@ def _scoped(query, project_id, provider_id):
     return query
 
 
+# Lists and shows read rows (Core), not ORM entities: the page is
+# rendered as it is read.
+_LOGS = models.OperationLog.__table__
+
+
 def log_get(context, log_id, project_id=None, provider_id=None):
-    with db_session.reader(context) as session:
-        log = session.execute(
-            _scoped(sa.select(models.OperationLog), project_id, provider_id)
-            .where(models.OperationLog.id == log_id)).scalars().first()
-        if log is None:
-            raise exceptions.OperationLogNotFound(log_id=log_id)
-        return log
+    with db_session.read_connection(context) as connection:
+        log = connection.execute(
+            _scoped(sa.select(_LOGS), project_id, provider_id)
+            .where(_LOGS.c.id == log_id)).first()
+    if log is None:
+        raise exceptions.OperationLogNotFound(log_id=log_id)
+    return log
 
 
 _RANGES = {'gte': '__ge__', 'gt': '__gt__', 'lte': '__le__', 'lt': '__lt__'}
@@ -117,19 +122,17 @@ def log_list(context, project_id, provider_id=None, filters=None,
     ``filters``: column == value; ``statuses``: status IN (...);
     ``ranges``: (column, operator, datetime) with operators gte/gt/lte/lt.
     """
-    with db_session.reader(context) as session:
-        base = _scoped(sa.select(models.OperationLog), project_id,
-                       provider_id)
-        query = base
-        for key, value in (filters or {}).items():
-            query = query.where(getattr(models.OperationLog, key) == value)
-        if statuses:
-            query = query.where(models.OperationLog.status.in_(statuses))
-        for column, operator, value in ranges:
-            query = query.where(getattr(getattr(models.OperationLog, column),
-                                        _RANGES[operator])(value))
-        return pagination.page(session, query, models.OperationLog, sort,
-                               limit, marker, marker_query=base)
+    base = _scoped(sa.select(_LOGS), project_id, provider_id)
+    query = base
+    for key, value in (filters or {}).items():
+        query = query.where(_LOGS.c[key] == value)
+    if statuses:
+        query = query.where(_LOGS.c.status.in_(statuses))
+    for column, operator, value in ranges:
+        query = query.where(getattr(_LOGS.c[column], _RANGES[operator])(value))
+    with db_session.read_connection(context) as connection:
+        return pagination.page(connection, query, models.OperationLog, sort,
+                               limit, marker, marker_query=base, core=True)
 
 
 def purge(context, before, batch_size=None):

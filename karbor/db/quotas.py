@@ -13,6 +13,9 @@ transaction that inserts, after locking the (project, resource) row of
 pass the limit.
 """
 
+import threading
+import time
+
 from oslo_config import cfg
 from oslo_db import exception as db_exc
 import sqlalchemy as sa
@@ -117,6 +120,9 @@ def _write(context, model, column, value, limits):
         raise exceptions.Conflict(
             reason='the quota of %s was being set by another request at the '
                    'same time; retry' % value) from None
+    # This process applies a new limit at once (the others after
+    # [quota] unlimited_recheck_seconds).
+    forget_prepared()
 
 
 def project_update(context, project_id, limits):
@@ -130,6 +136,7 @@ def project_delete(context, project_id):
     with db_session.writer(context) as session:
         session.execute(sa.delete(models.Quota).where(
             models.Quota.project_id == project_id))
+    forget_prepared()
 
 
 def class_update(context, class_name, limits):
@@ -151,25 +158,96 @@ def _insert_lock_row(session, project_id, resource):
     session.flush()
 
 
+def _limit_and_lock_row_query():
+    """The limits that may apply and the lock row, in one round trip."""
+    resource = sa.bindparam('resource')
+    project_id = sa.bindparam('project_id')
+    by_class = sa.select(sa.literal('class').label('source'),
+                         models.QuotaClass.hard_limit).where(
+        models.QuotaClass.class_name == DEFAULT_CLASS,
+        models.QuotaClass.resource == resource)
+    by_project = sa.select(sa.literal('project'),
+                           models.Quota.hard_limit).where(
+        models.Quota.project_id == project_id,
+        models.Quota.resource == resource)
+    lock_row = sa.select(sa.literal('lock_row'), sa.literal(0)).where(
+        models.QuotaUsage.project_id == project_id,
+        models.QuotaUsage.resource == resource)
+    return sa.union_all(by_class, by_project, lock_row)
+
+
+_LIMIT_AND_LOCK_ROW = _limit_and_lock_row_query()
+
+# What prepare() learnt, per (project, resource): lock rows, once they
+# exist, are never deleted; "no limit" is re-read after
+# [quota] unlimited_recheck_seconds.
+_PREPARED_LOCK = threading.Lock()
+_LOCK_ROWS = set()
+_UNLIMITED_UNTIL = {}
+_MAX_REMEMBERED = 100000
+
+
+def _remembered(key):
+    """True/False if the answer of prepare() is known, else None."""
+    if key in _LOCK_ROWS:
+        return True
+    until = _UNLIMITED_UNTIL.get(key)
+    if until is not None and until > time.monotonic():
+        return False
+    return None
+
+
+def _remember(key, limited):
+    with _PREPARED_LOCK:
+        if len(_LOCK_ROWS) + len(_UNLIMITED_UNTIL) >= _MAX_REMEMBERED:
+            _LOCK_ROWS.clear()
+            _UNLIMITED_UNTIL.clear()
+        if limited:
+            _LOCK_ROWS.add(key)
+            _UNLIMITED_UNTIL.pop(key, None)
+        elif CONF.quota.unlimited_recheck_seconds > 0:
+            _UNLIMITED_UNTIL[key] = (time.monotonic() +
+                                     CONF.quota.unlimited_recheck_seconds)
+
+
+def forget_prepared():
+    with _PREPARED_LOCK:
+        _LOCK_ROWS.clear()
+        _UNLIMITED_UNTIL.clear()
+
+
 def prepare(project_id, resource):
-    """Whether ``resource`` is limited for ``project_id``; if it is, make
-    sure its lock row exists.
+    """Whether ``resource`` may be limited for ``project_id``; if it is,
+    make sure its lock row exists.
 
     Call it before opening the transaction that will :func:`check` and
     insert: the row is created (once per project and resource) in a
     transaction of its own, so the creates' transactions only ever lock an
     existing row (on MySQL, locking a missing one takes a gap lock that two
-    transactions can share, and their inserts then deadlock).
+    transactions can share, and their inserts then deadlock). A resource
+    once limited is always locked and checked (the check reads the limit
+    again); "no limit" is remembered for a few seconds, so most creates
+    do not read the limits twice.
     """
-    with db_session.reader() as session:
-        limit = _project_limits(session, project_id)[resource]
-        if limit == UNLIMITED:
-            return False
-        exists = session.execute(
-            sa.select(sa.func.count()).select_from(models.QuotaUsage).where(
-                models.QuotaUsage.project_id == project_id,
-                models.QuotaUsage.resource == resource)).scalar_one()
-    if not exists:
+    key = (project_id, resource)
+    remembered = _remembered(key)
+    if remembered is not None:
+        return remembered
+    limited = _read_and_prepare(project_id, resource)
+    _remember(key, limited)
+    return limited
+
+
+def _read_and_prepare(project_id, resource):
+    with db_session.read_connection() as connection:
+        found = dict(connection.execute(
+            _LIMIT_AND_LOCK_ROW,
+            {'project_id': project_id, 'resource': resource}).all())
+    limit = found.get('project', found.get('class',
+                                           config_limits()[resource]))
+    if limit == UNLIMITED:
+        return False
+    if 'lock_row' not in found:
         try:
             with db_session.writer() as session:
                 _insert_lock_row(session, project_id, resource)

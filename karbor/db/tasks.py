@@ -38,6 +38,8 @@ RESOURCE_MODELS = (
 
 STATES = ('accepted', 'running', 'succeeded', 'failed')
 
+_INSERT_TASK = sa.insert(models.Task.__table__)
+
 
 @dataclasses.dataclass
 class PendingTask:
@@ -54,6 +56,16 @@ class PendingTask:
     resource_id: str | None = None
     resource_path: str | None = None
     recorded: bool = False
+    # (resource type, id) a DB API function wrote without the ORM (so the
+    # session cannot tell), noted with :func:`note_created`.
+    created: tuple | None = None
+
+
+def note_created(context, resource_type, resource_id):
+    """Tell the request's task what a Core insert created."""
+    pending = getattr(context, 'pending_task', None)
+    if pending is not None and pending.created is None:
+        pending.created = (resource_type, resource_id)
 
 
 def _expiry():
@@ -61,44 +73,88 @@ def _expiry():
         hours=CONF.task.tag_ttl_hours)
 
 
-def insert(session, pending):
-    """Insert ``pending`` first thing in the request's first transaction."""
-    session.add(models.Task(
+def _task_values(pending, **links):
+    values = dict(
         id=pending.id, project_id=pending.project_id, tag=pending.tag,
         user_id=pending.user_id, request_id=pending.request_id,
         action=pending.action, method=pending.method, path=pending.path,
         fingerprint=pending.fingerprint,
         resource_type=pending.resource_type,
         resource_id=pending.resource_id,
-        resource_path=pending.resource_path, expires_at=_expiry()))
+        resource_path=pending.resource_path, expires_at=_expiry())
+    values.update(links)
+    now = timeutils.utcnow()
+    values.update(created_at=now, updated_at=now)
+    return values
+
+
+def _insert_task(session, values):
     try:
-        session.flush()
+        session.connection().execute(_INSERT_TASK, values)
     except db_exc.DBDuplicateEntry:
-        raise exceptions.TaskTagTaken(tag=pending.tag) from None
+        raise exceptions.TaskTagTaken(tag=values['tag']) from None
+
+
+def insert(session, pending):
+    """Insert ``pending`` first thing in the request's first transaction.
+
+    For a tagged request: its duplicates collide on the tag before they
+    change anything. :func:`link` completes the row before commit.
+    """
+    _insert_task(session, _task_values(pending))
+
+
+def insert_linked(session, pending):
+    """Insert ``pending`` last thing in the request's first transaction,
+    tied to what the transaction created or changed.
+
+    For an untagged request, which no other request can collide with: one
+    insert instead of an insert, a read and an update.
+    """
+    session.flush()
+    _insert_task(session, _task_values(pending, **_links(session, pending)))
 
 
 def link(session, pending):
-    """Before commit: tie the task to what the request created or changed.
+    """Before commit: tie the inserted task to what the request created or
+    changed."""
+    links = _links(session, pending)
+    changed = {key: value for key, value in links.items()
+               if value != getattr(pending, key, None)}
+    if changed:
+        session.execute(sa.update(models.Task).where(
+            models.Task.id == pending.id).values(
+                updated_at=timeutils.utcnow(), **changed))
+
+
+def _links(session, pending):
+    """The operation and the resource this transaction added, loaded or
+    changed (the resource only if the request's route did not name one).
     """
-    task = session.get(models.Task, pending.id)
-    if task is None:
-        return
-    # Everything this transaction added, loaded or changed.
-    objects = [obj for obj in session.identity_map.values()
-               if not isinstance(obj, models.Task)] + list(session.new)
-    for obj in objects:
-        if isinstance(obj, models.Operation) and task.operation_id is None:
-            task.operation_id = obj.id
-    if task.resource_id is None:
-        for model, name in RESOURCE_MODELS:
-            found = [obj for obj in objects if isinstance(obj, model)]
-            if found and (task.resource_type in (None, name)):
-                task.resource_type = name
-                task.resource_id = str(found[0].id)
-                if pending.method == 'POST' and task.resource_path is None:
-                    task.resource_path = _created_path(pending, name,
-                                                       found[0].id)
-                break
+    objects = [obj for obj in list(session.identity_map.values()) +
+               list(session.new) if not isinstance(obj, models.Task)]
+    links = {'operation_id': next((obj.id for obj in objects
+                                   if isinstance(obj, models.Operation)),
+                                  None)}
+    if pending.resource_id is not None:
+        return links
+    if pending.created is not None:
+        name, resource_id = pending.created
+        links.update(resource_type=name, resource_id=resource_id)
+        if pending.method == 'POST' and pending.resource_path is None:
+            links['resource_path'] = _created_path(pending, name,
+                                                   resource_id)
+        return links
+    for model, name in RESOURCE_MODELS:
+        found = next((obj for obj in objects if isinstance(obj, model)),
+                     None)
+        if found is not None and pending.resource_type in (None, name):
+            links.update(resource_type=name, resource_id=str(found.id))
+            if pending.method == 'POST' and pending.resource_path is None:
+                links['resource_path'] = _created_path(pending, name,
+                                                       found.id)
+            break
+    return links
 
 
 def _created_path(pending, name, resource_id):

@@ -2,6 +2,7 @@
 
 import json
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
@@ -36,4 +37,9 @@ class JsonEncoded(sa.types.TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return json.loads(value)
+        try:
+            # Several times faster than json.loads on pages of rows.
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            # What json.dumps also writes and orjson refuses (NaN).
+            return json.loads(value)

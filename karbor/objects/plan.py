@@ -26,15 +26,7 @@ class Plan(base.KarborObject):
         'updated_at': fields.DateTimeField(),
     }
 
-    @classmethod
-    def _from_db_object(cls, context, obj, db_row, skip=()):
-        super()._from_db_object(context, obj, db_row, skip=('resources',))
-        obj.resources = [{'id': r.resource_id, 'type': r.resource_type,
-                          'name': r.resource_name,
-                          'extra_info': r.extra_info}
-                         for r in db_row.resources]
-        obj.obj_reset_changes(['resources'])
-        return obj
+    # The DB API gives the resources in this form already.
 
     @classmethod
     def get_by_id(cls, context, plan_id, project_id=None):

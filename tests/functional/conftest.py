@@ -24,8 +24,10 @@ import webtest
 from karbor import policy
 from karbor import rpc
 from karbor.api import app as api_app
+from karbor.api import known_resources
 from karbor.db import migration
 from karbor.db import models
+from karbor.db import quotas as db_quotas
 from karbor.db import session as db_session
 from karbor.protection import manager
 from karbor.protection import persistence
@@ -221,6 +223,8 @@ def api_factory(protection_worker):
         providers.reset()
         policy.reset()
         rpcapi.reset()
+        known_resources.forget_all()
+        db_quotas.forget_prepared()
         testapp = webtest.TestApp(api_app.setup_app())
         return Api(testapp=testapp,
                    user=Client(testapp, 'demo:demo', 'demo'),

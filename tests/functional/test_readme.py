@@ -1,5 +1,6 @@
 """README.rst's quick start works as printed, against karbor-all."""
 
+import json
 import os
 import re
 import subprocess
@@ -32,26 +33,29 @@ def test_curl_examples(embedded_server):
                             text=True, timeout=120,
                             env=embedded_server.env)
     assert result.returncode == 0, result.stderr
-    outputs = result.stdout.strip().splitlines()
-    assert outputs[0].startswith('{"providers": [')
-    assert outputs[1] == (
-        '{"protectable_type": ["OS::Karbor::Directory", '
-        '"OS::Karbor::MySQLDatabase", "OS::Karbor::PostgreSQLDatabase"]}')
-    assert '"name": "example"' in outputs[2]
-    assert outputs[3].startswith('{"plan": {')
-    assert '"name": "my plan"' in outputs[4]
-    assert '"status": "protecting"' in outputs[5]
-    assert '"status": "available"' in outputs[6]
-    assert '"reason": "trying Karbor"' in outputs[6]
-    assert '"tag": "my-first-backup"' in outputs[7]
-    assert '"state": "succeeded"' in outputs[7]
-    assert '"operation_type": "protect"' in outputs[8]
-    assert '"status": "in_progress"' in outputs[9]
-    assert '"status": "success"' in outputs[10]
-    assert '"destination": "second-bank"' in outputs[11]
-    assert '"status": "finished"' in outputs[12]
-    assert '"operation_type": "retention_protect"' in outputs[13]
-    assert '"next_run_at": "' in outputs[13] and 'T02:00:00' in outputs[13]
+    outputs = [json.loads(line)
+               for line in result.stdout.strip().splitlines()]
+    assert outputs[0]['providers']
+    assert outputs[1] == {'protectable_type': [
+        'OS::Karbor::Directory', 'OS::Karbor::MySQLDatabase',
+        'OS::Karbor::PostgreSQLDatabase']}
+    assert 'example' in [i['name'] for i in outputs[2]['instances']]
+    assert outputs[3]['plan']['name'] == 'my plan'
+    assert [p['name'] for p in outputs[4]['plans']] == ['my plan']
+    assert outputs[5]['checkpoint']['status'] == 'protecting'
+    checkpoint = outputs[6]['checkpoints'][0]
+    assert checkpoint['status'] == 'available'
+    assert checkpoint['extra_info']['reason'] == 'trying Karbor'
+    task = outputs[7]['tasks'][0]
+    assert (task['tag'], task['state']) == ('my-first-backup', 'succeeded')
+    assert outputs[8]['operation_logs'][0]['operation_type'] == 'protect'
+    assert outputs[9]['restore']['status'] == 'in_progress'
+    assert outputs[10]['restores'][0]['status'] == 'success'
+    assert outputs[11]['copy']['destination'] == 'second-bank'
+    assert outputs[12]['copies'][0]['status'] == 'finished'
+    scheduled = outputs[13]['scheduled_operation']
+    assert scheduled['operation_type'] == 'retention_protect'
+    assert 'T02:00:00' in scheduled['next_run_at']
     # The example directory came back, byte for byte, beside the original.
     data = os.path.join(embedded_server.state_path, 'data')
     with open(os.path.join(data, 'example', 'hello.txt'), 'rb') as f:

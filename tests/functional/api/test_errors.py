@@ -131,6 +131,14 @@ def test_bad_query_parameters(api, query, fragment):
     assert fragment in fault(response)[1]['message']
 
 
+@pytest.mark.parametrize('path', ['/plans/%ff', '/plans?name=%fe%ff'])
+def test_urls_that_are_not_utf8_are_400(api, path):
+    response = api.user.get(path, status=400)
+    name, error = fault(response)
+    assert name == 'badRequest'
+    assert error['error_code'] == 'invalid_url_encoding'
+
+
 def test_limit_is_capped(api, directory):
     CONF.set_override('max_limit', 2, group='api')
     try:
@@ -164,12 +172,12 @@ def test_microversions(api, header, status, echoed):
 
 
 def test_unexpected_errors_are_500_without_details(api, monkeypatch):
-    from karbor import objects
+    from karbor.db import plans as db_plans
 
     def broken(*args, **kwargs):
         raise RuntimeError('secret internals')
 
-    monkeypatch.setattr(objects.Plan, 'list', broken)
+    monkeypatch.setattr(db_plans, 'plan_list', broken)
     response = api.user.get('/plans', status=500)
     name, error = fault(response)
     assert name == 'computeFault'

@@ -149,6 +149,36 @@ def test_filtering_by_extra_info(api, plan, directory):
         'x-ci--job': 'nightly', 'reason': 'cron'}
 
 
+def test_filtered_lists_page_in_order(any_api, directory):
+    plan = create_plan(any_api.user, directory)['plan']
+    tagged = [protected(any_api.user, plan['id'],
+                        **{'extra-info': {'x-ci--job': 'nightly',
+                                          'x-ci--run': str(i)}})
+              for i in range(3)]
+    protected(any_api.user, plan['id'], **{'extra-info': {
+        'x-ci--job': 'manual'}})
+    newest_first = [c['id'] for c in reversed(tagged)]
+
+    def walk(query):
+        seen, url = [], CHECKPOINTS + '?limit=1&' + query
+        while url:
+            body = any_api.user.get(url, raw_url=url.startswith(
+                'http')).json
+            seen.extend(c['id'] for c in body['checkpoints'])
+            links = body.get('checkpoints_links')
+            url = links[0]['href'] if links else None
+        return seen
+
+    assert walk('extra_info=x-ci--job:nightly') == newest_first
+    # Two pairs: whichever drives, the same checkpoints in the same order.
+    assert walk('extra_info=x-ci--job:nightly&extra_info=x-ci--run:1') == [
+        tagged[1]['id']]
+    assert walk('extra_info=x-ci--run:1&extra_info=x-ci--job:nightly') == [
+        tagged[1]['id']]
+    assert walk('extra_info=x-ci--job:nightly&sort=created_at:asc') == \
+        list(reversed(newest_first))
+
+
 def test_refused_when_the_plan_is_busy_leaves_no_extra_info(api,
                                                             directory):
     from tests.functional.api.test_checkpoints import slow_plan

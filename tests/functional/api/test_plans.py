@@ -1,11 +1,15 @@
 """Plans through the real WSGI app, on SQLite, MariaDB and PostgreSQL."""
 
+import os
 import urllib.parse
 
+from oslo_config import cfg
 import pytest
 
 from tests.functional.conftest import NOOP_PROVIDER_ID
 from tests.functional.conftest import count_rows
+
+CONF = cfg.CONF
 
 
 def plan_body(resource, name='plan', **extra):
@@ -174,6 +178,52 @@ def test_schema_errors_name_the_field(api, body, fragment):
     assert error['error_code'] == 'invalid_input'
     assert error['request_id'].startswith('req-')
     assert count_rows('plans') == 0
+
+
+def _count_resource_checks(monkeypatch):
+    from karbor.protection import rpcapi
+    calls = []
+    original = rpcapi.ProtectionAPI.check_resources
+
+    def counted(self, ctxt, resources):
+        calls.append(resources)
+        return original(self, ctxt, resources)
+
+    monkeypatch.setattr(rpcapi.ProtectionAPI, 'check_resources', counted)
+    return calls
+
+
+def test_listed_resources_enter_plans_without_another_check(
+        api, directory, data_root, monkeypatch):
+    checks = _count_resource_checks(monkeypatch)
+    listed = api.user.get(
+        '/protectables/OS::Karbor::Directory/instances').json['instances']
+    assert directory[0] in [i['id'] for i in listed]
+    create(api.user, directory, name='first')
+    create(api.user, directory, name='second')
+    assert checks == []
+    # Another project has not listed it: its plan is checked.
+    create(api.other, directory, name='theirs')
+    assert len(checks) == 1
+
+
+def test_resource_checks_remember_existence_for_a_while(
+        api, directory, data_root, monkeypatch):
+    checks = _count_resource_checks(monkeypatch)
+    create(api.user, directory, name='checked')
+    assert len(checks) == 1
+    os.rmdir(os.path.join(data_root, directory[1]))
+    # Remembered: accepted (its protect will fail, naming it).
+    create(api.user, directory, name='remembered')
+    assert len(checks) == 1
+    CONF.set_override('resource_check_cache_seconds', 0, group='api')
+    try:
+        error = api.user.post('/plans', plan_body(directory, name='gone'),
+                              status=400).json['badRequest']
+    finally:
+        CONF.clear_override('resource_check_cache_seconds', group='api')
+    assert error['error_code'] == 'plan_resource_not_found'
+    assert len(checks) == 2
 
 
 def test_semantic_errors(api, directory):

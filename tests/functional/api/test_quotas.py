@@ -9,6 +9,7 @@ from tests.functional.api.test_checkpoints import protect
 from tests.functional.api.test_checkpoints import protected
 from tests.functional.api.test_checkpoints import wait_for
 from tests.functional.api.test_plans import create as create_plan
+from tests.functional.conftest import NOOP_PROVIDER_ID
 
 
 def set_quota(api, project='demo', **limits):
@@ -103,6 +104,31 @@ def test_plan_create_over_quota(any_api, directory):
         'Quota exceeded for plans: limit 1, in use 2, requested 1')
     set_quota(any_api, plans=-1)
     create_plan(any_api.user, directory)
+
+
+def test_a_limit_set_by_another_process_applies_within_the_window(
+        api, directory, monkeypatch):
+    import sqlalchemy as sa
+
+    from karbor.db import models
+    from karbor.db import quotas as db_quotas
+    from karbor.db import session as db_session
+    clock = [1000.0]
+    monkeypatch.setattr(db_quotas.time, 'monotonic', lambda: clock[0])
+    set_quota(api, plans=-1)
+    create_plan(api.user, directory, name='first')   # "no limit" remembered
+    # Another API process sets a limit of 1: this one has not seen it.
+    with db_session.get_engine().begin() as connection:
+        connection.execute(sa.update(models.Quota).where(
+            models.Quota.project_id == 'demo',
+            models.Quota.resource == 'plans').values(hard_limit=1))
+    create_plan(api.user, directory, name='second')
+    clock[0] += 5   # [quota] unlimited_recheck_seconds
+    over_limit(api.user.post('/plans', {'plan': {
+        'name': 'third', 'provider_id': NOOP_PROVIDER_ID,
+        'resources': [{'id': directory[0], 'type': 'OS::Karbor::Directory',
+                       'name': directory[1]}]}}, status=413),
+        'Quota exceeded for plans: limit 1, in use 2, requested 1')
 
 
 def test_checkpoint_released_only_when_its_delete_completes(api,

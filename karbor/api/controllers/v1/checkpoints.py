@@ -31,6 +31,13 @@ FILTERS = ('plan_id', 'status', 'start_date', 'end_date', 'extra_info',
 SORT_KEYS = ('id', 'status', 'created_at', 'plan_id')
 
 
+def _json_text(value):
+    """``value`` as JSON text (lists read it as text already)."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
 def checkpoint_view(row):
     plan = row.plan
     return {
@@ -44,8 +51,7 @@ def checkpoint_view(row):
             'provider_id': row.provider_id,
         },
         # Karbor v1 clients json.loads() this: it is a JSON string.
-        'resource_graph': (json.dumps(row.resource_graph)
-                           if row.resource_graph is not None else None),
+        'resource_graph': _json_text(row.resource_graph),
         'extra_info': row.extra_info or {},
         # null: in the provider's main bank; else the copy destination.
         'destination': row.destination,

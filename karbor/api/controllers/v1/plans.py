@@ -1,4 +1,8 @@
-"""/v1/{project_id}/plans"""
+"""/v1/{project_id}/plans
+
+Reads render the DB API's records directly; versioned objects are for
+changes (and for what crosses RPC).
+"""
 
 from oslo_utils import uuidutils
 import pecan
@@ -16,6 +20,7 @@ from karbor.api.schemas import plans as schemas
 from karbor.common import constants
 from karbor.common import exceptions
 from karbor.db import operations as db_operations
+from karbor.db import plans as db_plans
 from karbor.db import scheduled_operations as db_scheduled
 from karbor.db import triggers as db_triggers
 from karbor.policies import plans as plan_policy
@@ -46,6 +51,10 @@ def _get_plan(ctxt, plan_id):
     return objects.Plan.get_by_id(ctxt, plan_id, project_id=ctxt.project_id)
 
 
+def _plan_record(ctxt, plan_id):
+    return db_plans.plan_get(ctxt, plan_id, project_id=ctxt.project_id)
+
+
 class PlansController(rest.RestController):
     tasks = tasks.ResourceTasksController('plan')
 
@@ -57,7 +66,7 @@ class PlansController(rest.RestController):
                                sort_keys=SORT_KEYS)
         project_id = listing.project_scope(ctxt, params,
                                            plan_policy.GET_ALL_TENANTS)
-        plans, has_more = objects.Plan.list(
+        plans, has_more = db_plans.plan_list(
             ctxt, project_id=project_id, filters=params.filters,
             sort=params.sort, limit=params.limit, marker=params.marker)
         body = {'plans': [plan_view(plan) for plan in plans]}
@@ -70,7 +79,7 @@ class PlansController(rest.RestController):
     def get_one(self, plan_id):
         ctxt = hooks.context_of(pecan.request)
         policy.authorize(ctxt, plan_policy.GET)
-        return {'plan': plan_view(_get_plan(ctxt, plan_id))}
+        return {'plan': plan_view(_plan_record(ctxt, plan_id))}
 
     @pecan.expose('json')
     def post(self):

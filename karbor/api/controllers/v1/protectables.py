@@ -11,6 +11,7 @@ from pecan import rest
 
 from karbor import policy
 from karbor.api import hooks
+from karbor.api import known_resources
 from karbor.api import listing
 from karbor.common import exceptions
 from karbor.policies import protectables as protectable_policy
@@ -73,8 +74,13 @@ class InstancesController(rest.RestController):
         params = listing.parse(pecan.request, filters=INSTANCE_FILTERS,
                                sort_keys=INSTANCE_SORT_KEYS,
                                default_sort=(('name', 'asc'),))
+        parameters = _parameters(pecan.request)
         instances = rpcapi.get_api().list_protectable_instances(
-            ctxt, protectable_type, parameters=_parameters(pecan.request))
+            ctxt, protectable_type, parameters=parameters)
+        if not parameters:
+            # What plan checks ask (an instance as found without
+            # parameters) has just been answered.
+            known_resources.remember(ctxt.project_id, instances)
         for key in ('type', 'name'):
             if key in params.filters:
                 instances = [i for i in instances
@@ -93,9 +99,11 @@ class InstancesController(rest.RestController):
     def get_one(self, protectable_type, instance_id, **_query):
         ctxt = hooks.context_of(pecan.request)
         policy.authorize(ctxt, protectable_policy.INSTANCE_GET)
+        parameters = _parameters(pecan.request)
         instance = rpcapi.get_api().show_protectable_instance(
-            ctxt, protectable_type, instance_id,
-            parameters=_parameters(pecan.request))
+            ctxt, protectable_type, instance_id, parameters=parameters)
+        if not parameters:
+            known_resources.remember(ctxt.project_id, [instance])
         return {'instance': instance}
 
 
