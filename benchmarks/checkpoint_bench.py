@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checkpoint benchmark of Karbor in the production setup.
 
-Starts ``karbor-api`` (gunicorn, 2 workers x 4 threads) and TWO
+Starts ``karbor-api`` (``[api] workers = 2``, ``threads = 4``) and TWO
 ``karbor-protection`` workers (hosts ``worker-a`` and ``worker-b``, each
 ``OS_DEFAULT__HOST=<host>``) on RabbitMQ, with a run-unique
 ``control_exchange`` and ``[protection] topic``, on a fresh PostgreSQL or
@@ -649,7 +649,9 @@ def explain_main(config_file, plan_id, db_kind):
         if 'FROM checkpoints' in statement:
             captured.append((statement, parameters))
 
-    sa.event.listen(engine, 'before_cursor_execute', capture)
+    # Every engine: the DB layer may read through another one than the
+    # writers' (karbor.db.session).
+    sa.event.listen(sa.engine.Engine, 'before_cursor_execute', capture)
     ctxt = karbor_context.get_admin_context()
     results = {}
     for name, filters in (('default', {}), ('plan_id', {'plan_id': plan_id})):
@@ -803,7 +805,7 @@ def print_report(args, runs, started):
     h.emit('Karbor checkpoint benchmark  %s' % started.strftime(
         '%Y-%m-%d %H:%M UTC'))
     h.emit('machine:   %s' % api_bench.machine_description())
-    h.emit('setup:     karbor-api gunicorn 2 workers x 4 threads, 2 '
+    h.emit('setup:     karbor-api 2 workers x 4 threads, 2 '
            'karbor-protection (worker-a, worker-b), RabbitMQ, no-op '
            'provider, plans of 1 resource')
     h.emit('command:   %s' % ' '.join([os.path.basename(sys.executable)] +

@@ -184,6 +184,22 @@ def transition(session, checkpoint_id, allowed_from, to_status, **values):
     return checkpoint
 
 
+def set_resource_graph(context, checkpoint_id, graph):
+    """Record the resource graph of a checkpoint still ``protecting``.
+
+    Not a status change: one conditional UPDATE, no row lock. Returns
+    False when the checkpoint is no longer protecting.
+    """
+    with db_session.writer(context) as session:
+        result = session.execute(
+            sa.update(models.Checkpoint)
+            .where(models.Checkpoint.id == checkpoint_id,
+                   models.Checkpoint.status ==
+                   constants.CHECKPOINT_PROTECTING)
+            .values(resource_graph=graph))
+        return result.rowcount == 1
+
+
 def reset_state(context, checkpoint_id, project_id, provider_id, state):
     with db_session.writer(context) as session:
         checkpoint = checkpoint_get(context, checkpoint_id, project_id,

@@ -217,12 +217,14 @@ def operation_get(context, operation_id):
         return operation
 
 
-def claim(context, operation_id, owner, lease_seconds):
+def claim(context, operation_id, owner, lease_seconds, in_transaction=None):
     """Take ``operation_id`` if nobody holds a live lease on it.
 
     Returns the operation, or None when another worker owns it or it is
     done. The conditional UPDATE is what makes two workers never run the
-    same operation.
+    same operation. ``in_transaction(session, operation)``, if given, runs
+    in the same transaction once the operation is taken (the engine gives
+    it the flow that saves its progress there).
     """
     now = timeutils.utcnow()
     with db_session.writer(context) as session:
@@ -240,8 +242,11 @@ def claim(context, operation_id, owner, lease_seconds):
                     updated_at=now))
         if result.rowcount != 1:
             return None
-        return session.get(models.Operation, operation_id,
-                           populate_existing=True)
+        operation = session.get(models.Operation, operation_id,
+                                populate_existing=True)
+        if in_transaction is not None:
+            in_transaction(session, operation)
+        return operation
 
 
 def renew(context, owner, operation_ids, lease_seconds):
@@ -277,15 +282,6 @@ def is_owner(context, operation_id, owner):
                    models.Operation.owner == owner,
                    models.Operation.state == C.OPERATION_RUNNING)
         ).scalar_one() == 1
-
-
-def set_flow(context, operation_id, owner, logbook_id, flow_id):
-    with db_session.writer(context) as session:
-        session.execute(
-            sa.update(models.Operation)
-            .where(models.Operation.id == operation_id,
-                   models.Operation.owner == owner)
-            .values(logbook_id=logbook_id, flow_id=flow_id))
 
 
 def recoverable(context, pending_grace_seconds, limit=50):
@@ -324,11 +320,14 @@ _RECORD_ENDS = {
 }
 
 
-def finish(context, operation_id, owner, success, reason=None):
+def finish(context, operation_id, owner, success, reason=None,
+           in_transaction=None):
     """End an operation and its target in one transaction.
 
     Returns False (and changes nothing) when ``owner`` no longer holds the
-    operation: its new owner will end it.
+    operation: its new owner will end it. ``in_transaction(session,
+    operation)``, if given, runs in the same transaction (the engine drops
+    the operation's saved flow there).
     """
     now = timeutils.utcnow()
     with db_session.writer(context) as session:
@@ -363,6 +362,8 @@ def finish(context, operation_id, owner, success, reason=None):
                 record.error_info = None if success else reason
                 record.finished_at = now
         log = db_logs.close_log(session, operation, success, reason)
+        if in_transaction is not None:
+            in_transaction(session, operation)
         operation.state = C.OPERATION_DONE
         operation.exclusive_key = None
         operation.lease_expires_at = None

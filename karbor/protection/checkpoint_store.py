@@ -87,15 +87,16 @@ class BankSection:
             marker = keys[-1]
 
 
-def write_metadata(bank, checkpoint):
-    """Record the checkpoint's index row in the bank."""
+def write_metadata(bank, checkpoint, status=None):
+    """Record the checkpoint's index row in the bank, with ``status`` if
+    given (the one the row is about to get) instead of the row's."""
     document = {
         'format_version': FORMAT_VERSION,
         'id': checkpoint.id,
         'project_id': checkpoint.project_id,
         'provider_id': checkpoint.provider_id,
         'plan': checkpoint.plan,
-        'status': checkpoint.status,
+        'status': status or checkpoint.status,
         'resource_graph': checkpoint.resource_graph,
         'extra_info': checkpoint.extra_info,
         'created_at': checkpoint.created_at.isoformat(),

@@ -82,9 +82,10 @@ class ProtectionEngine:
     def _run(self, operation_id):
         context = karbor_context.get_admin_context()
         try:
-            operation = db_operations.claim(context, operation_id,
-                                            self.owner,
-                                            CONF.protection.lease_seconds)
+            operation = db_operations.claim(
+                context, operation_id, self.owner,
+                CONF.protection.lease_seconds,
+                in_transaction=persistence.create_flow)
             if operation is None:
                 return   # done, or another worker holds it
             with self._lock:
@@ -120,39 +121,44 @@ class ProtectionEngine:
             (runtime or _Finisher(context, operation, self.owner)).finish(
                 False, reason)
             return
-        book, detail = self._flow_detail(context, operation)
-        if detail.state in (taskflow_states.REVERTED,
-                            taskflow_states.FAILURE):
+        book, detail = self._flow_detail(operation)
+        if detail is None:
+            runtime.finish(False, 'the saved progress of the %s is gone'
+                           % operation.operation_type)
+        elif detail.state in (taskflow_states.REVERTED,
+                              taskflow_states.FAILURE):
             runtime.finish(False, 'the %s failed and its worker stopped '
                            'before recording why' % operation.operation_type)
         else:
             LOG.info('Running %s operation %s (attempt %d)',
                      operation.operation_type, operation.id,
                      operation.attempts)
+            self._run_flow(runtime, flow, book, detail)
+
+    def _run_flow(self, runtime, flow, book, detail):
+        # An executor of our own: taskflow's would make each run wait up to
+        # a second for its idle threads to notice the shutdown.
+        with concurrent.futures.ThreadPoolExecutor(
+                CONF.protection.max_parallel_resources,
+                thread_name_prefix='karbor-resource') as executor:
             engine = taskflow_engines.load(
                 flow, flow_detail=detail, book=book,
                 backend=persistence.backend(), engine='parallel',
-                max_workers=CONF.protection.max_parallel_resources)
+                executor=executor)
             try:
                 engine.run()
             except Exception as err:
-                if not self.is_lost(operation.id):
+                if not self.is_lost(runtime.operation.id):
                     runtime.finish(False, plugin_errors.user_reason(
-                        err, operation.operation_type))
-        if runtime.finished:
-            persistence.forget(book.uuid)
+                        err, runtime.operation.operation_type))
 
-    def _flow_detail(self, context, operation):
-        book = detail = None
-        if operation.logbook_id:
-            book, detail = persistence.load_flow_detail(operation.logbook_id,
-                                                        operation.flow_id)
-        if detail is None:
-            book, detail = persistence.new_flow_detail(
-                '%s-%s' % (operation.operation_type, operation.id))
-            db_operations.set_flow(context, operation.id, self.owner,
-                                   book.uuid, detail.uuid)
-        return book, detail
+    @staticmethod
+    def _flow_detail(operation):
+        """The operation's flow: new on its first claim, else as saved."""
+        if operation.attempts == 1:
+            return persistence.fresh_flow(operation)
+        return persistence.load_flow_detail(operation.logbook_id,
+                                            operation.flow_id)
 
     # -- background loops -------------------------------------------------
     def _renew_loop(self):
@@ -233,4 +239,5 @@ class _Finisher:
         self._args = (context, operation.id, owner)
 
     def finish(self, success, reason=None):
-        return db_operations.finish(*self._args, success, reason)
+        return db_operations.finish(*self._args, success, reason,
+                                    in_transaction=persistence.forget_flow)

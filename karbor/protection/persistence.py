@@ -9,12 +9,14 @@ import threading
 
 from oslo_config import cfg
 from oslo_utils import uuidutils
+from taskflow import exceptions as tf_exceptions
 from taskflow.persistence import backends
 from taskflow.persistence import models
 from taskflow.persistence.backends import impl_sqlalchemy
 
 from karbor.conf import database as db_conf
 from karbor.db import session as db_session
+from karbor.protection import persistence_connection
 
 CONF = cfg.CONF
 
@@ -31,13 +33,13 @@ def _url(url=None):
 
 
 class _Backend(impl_sqlalchemy.SQLAlchemyBackend):
-    """Hands out one shared connection object.
+    """Hands out one shared connection object, Karbor's own.
 
     Taskflow builds a new connection for every save of a flow's progress,
     and each new connection defines its tables anew, which defeats
-    SQLAlchemy's statement cache: that was most of a worker's CPU. The
-    connection object holds no database connection of its own (it uses
-    the engine's pool for each call), so sharing it is safe.
+    SQLAlchemy's statement cache. The connection object holds no database
+    connection of its own (it uses the engine's pool for each call), so
+    sharing it is safe.
     """
 
     _shared = None
@@ -46,7 +48,8 @@ class _Backend(impl_sqlalchemy.SQLAlchemyBackend):
         if self._shared is None:
             with _LOCK:
                 if self._shared is None:
-                    self._shared = super().get_connection()
+                    self._shared = persistence_connection.Connection(
+                        self, self._upgrade_lock)
         return self._shared
 
 
@@ -79,18 +82,41 @@ def upgrade(url=None):
         store.close()
 
 
-def new_flow_detail(name):
-    book = models.LogBook(name)
-    detail = models.FlowDetail(name, uuid=uuidutils.generate_uuid())
+def _tables():
+    return backend().get_connection().tables
+
+
+def _flow_name(operation):
+    return '%s-%s' % (operation.operation_type, operation.id)
+
+
+def create_flow(session, operation):
+    """Give a claimed operation a flow to save its progress in, if it has
+    none yet (in the claim's transaction)."""
+    if operation.logbook_id is not None:
+        return
+    tables = _tables()
+    name = _flow_name(operation)
+    operation.logbook_id = uuidutils.generate_uuid()
+    operation.flow_id = uuidutils.generate_uuid()
+    session.execute(tables.logbooks.insert(),
+                    {'uuid': operation.logbook_id, 'name': name})
+    session.execute(tables.flowdetails.insert(),
+                    {'uuid': operation.flow_id, 'name': name,
+                     'parent_uuid': operation.logbook_id})
+
+
+def fresh_flow(operation):
+    """The flow create_flow has just stored, without reading it back."""
+    name = _flow_name(operation)
+    book = models.LogBook(name, uuid=operation.logbook_id)
+    detail = models.FlowDetail(name, uuid=operation.flow_id)
     book.add(detail)
-    with contextlib.closing(backend().get_connection()) as connection:
-        connection.save_logbook(book)
     return book, detail
 
 
 def load_flow_detail(logbook_id, flow_id):
     """The saved progress of a flow, or (None, None) if it is gone."""
-    from taskflow import exceptions as tf_exceptions
     try:
         with contextlib.closing(backend().get_connection()) as connection:
             book = connection.get_logbook(logbook_id)
@@ -100,12 +126,10 @@ def load_flow_detail(logbook_id, flow_id):
     return (book, detail) if detail is not None else (None, None)
 
 
-def forget(logbook_id):
-    """Drop a finished flow's progress; the operation row keeps the outcome.
-    """
-    from taskflow import exceptions as tf_exceptions
-    try:
-        with contextlib.closing(backend().get_connection()) as connection:
-            connection.destroy_logbook(logbook_id)
-    except tf_exceptions.NotFound:
-        pass
+def forget_flow(session, operation):
+    """Drop an ending operation's flow (in the transaction that ends it):
+    the operation row keeps the outcome."""
+    if operation.logbook_id is not None:
+        logbooks = _tables().logbooks
+        session.execute(logbooks.delete().where(
+            logbooks.c.uuid == operation.logbook_id))

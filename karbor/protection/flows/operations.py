@@ -14,7 +14,6 @@ from karbor.common import constants
 from karbor.common import exceptions
 from karbor.db import checkpoints as db_checkpoints
 from karbor.db import restores as db_restores
-from karbor.db import session as db_session
 from karbor.db import verifications as db_verifications
 from karbor.protection import checkpoint_store
 from karbor.protection import plugin_api
@@ -80,10 +79,12 @@ class CompleteTask(_RuntimeTask):
 class InitiateProtect(InitiateTask):
     failure_default = 'protecting the plan failed'
 
+    def __init__(self, runtime, name, record):
+        super().__init__(runtime, name)
+        self.record = record
+
     def initiate(self):
-        checkpoint = db_checkpoints.checkpoint_get(
-            self.runtime.context, self.runtime.checkpoint.id)
-        checkpoint_store.write_metadata(self.runtime.bank, checkpoint)
+        checkpoint_store.write_metadata(self.runtime.bank, self.record)
 
     def revert(self, *args, **kwargs):
         # A failed checkpoint keeps its metadata (status error) but none of
@@ -91,11 +92,9 @@ class InitiateProtect(InitiateTask):
         try:
             checkpoint_store.delete_resource_data(
                 self.runtime.bank, self.runtime.checkpoint.id)
-            checkpoint = db_checkpoints.checkpoint_get(
-                self.runtime.context, self.runtime.checkpoint.id,
-                include_deleted=True)
-            checkpoint.status = constants.CHECKPOINT_ERROR
-            checkpoint_store.write_metadata(self.runtime.bank, checkpoint)
+            checkpoint_store.write_metadata(
+                self.runtime.bank, self.record,
+                status=constants.CHECKPOINT_ERROR)
         except Exception:
             LOG.exception('Cleaning up the bank data of failed checkpoint '
                           '%s failed; deleting the checkpoint removes it',
@@ -105,19 +104,18 @@ class InitiateProtect(InitiateTask):
 
 class CompleteProtect(CompleteTask):
 
-    def __init__(self, runtime, name, nodes):
+    def __init__(self, runtime, name, nodes, record):
         super().__init__(runtime, name)
         self.nodes = nodes
+        self.record = record
 
     def complete(self):
         bank = self.runtime.bank
         for node in self.nodes:
             checkpoint_store.write_manifest(bank, self.runtime.checkpoint.id,
                                             node.resource)
-        checkpoint = db_checkpoints.checkpoint_get(
-            self.runtime.context, self.runtime.checkpoint.id)
-        checkpoint.status = constants.CHECKPOINT_AVAILABLE
-        checkpoint_store.write_metadata(bank, checkpoint)
+        checkpoint_store.write_metadata(
+            bank, self.record, status=constants.CHECKPOINT_AVAILABLE)
 
 
 def checkpoint_info(row):
@@ -128,17 +126,20 @@ def checkpoint_info(row):
 
 
 def _resource_graph(runtime, checkpoint):
-    """The checkpoint's graph: computed once, then reused on resume."""
+    """The checkpoint's graph: computed once, then reused on resume.
+
+    The row gets it too: the protect's tasks write the checkpoint's bank
+    metadata from this row, read once when the flow is built (only the
+    status changes while it runs, and each task sets the one it records).
+    """
     if checkpoint.resource_graph is not None:
         return resource_graph.deserialize(checkpoint.resource_graph)
     nodes = resource_graph.build(runtime.context,
                                  checkpoint.plan['resources'],
                                  runtime.provider.supported_types())
-    with db_session.writer(runtime.context) as session:
-        db_checkpoints.transition(
-            session, checkpoint.id, (constants.CHECKPOINT_PROTECTING,),
-            constants.CHECKPOINT_PROTECTING,
-            resource_graph=resource_graph.serialize(nodes))
+    checkpoint.resource_graph = resource_graph.serialize(nodes)
+    db_checkpoints.set_resource_graph(runtime.context, checkpoint.id,
+                                      checkpoint.resource_graph)
     return nodes
 
 
@@ -149,11 +150,11 @@ def build_protect(runtime):
     nodes = _resource_graph(runtime, checkpoint)
     runtime.checkpoint = checkpoint_info(checkpoint)
     flow = linear_flow.Flow('protect')
-    flow.add(InitiateProtect(runtime, 'protect:initiate'),
+    flow.add(InitiateProtect(runtime, 'protect:initiate', checkpoint),
              graph.build(runtime, 'protect', nodes,
                          lambda plugin, r: plugin.get_protect_operation(r),
                          checkpoint.plan.get('parameters') or {}),
-             CompleteProtect(runtime, 'protect:complete', nodes))
+             CompleteProtect(runtime, 'protect:complete', nodes, checkpoint))
     return flow
 
 

@@ -12,6 +12,7 @@ from karbor.db import operation_logs as db_operation_logs
 from karbor.db import operations as db_operations
 from karbor.db import progress as db_progress
 from karbor.protection import datapath
+from karbor.protection import persistence
 
 CheckpointInfo = collections.namedtuple(
     'CheckpointInfo',
@@ -62,11 +63,17 @@ class OperationRuntime:
             self.context, self.operation.id, dict(values))
 
     def finish(self, success, reason=None):
-        """End the operation and its target, once; False if not ours."""
+        """End the operation and its target, once; False if not ours.
+
+        Its saved flow is dropped in the same transaction: a flow's
+        progress outlives its operation only while another worker may
+        resume it.
+        """
         if self.finished:
             return True
         self.progress.flush()
         done = db_operations.finish(self.context, self.operation.id,
-                                    self.owner, success, reason)
+                                    self.owner, success, reason,
+                                    in_transaction=persistence.forget_flow)
         self.finished = True
         return done
