@@ -140,6 +140,25 @@ def drop_database(kind, name):
         engine.dispose()
 
 
+def copy_csv(cursor, table, columns, rows, to_text=str):
+    """Bulk-load ``rows`` (tuples in ``columns`` order) into a PostgreSQL
+    table with COPY, through psycopg 3 or psycopg2; None is NULL."""
+    import csv
+    import io
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for row in rows:
+        writer.writerow(['\\N' if v is None else to_text(v) for v in row])
+    sql = "COPY %s (%s) FROM STDIN WITH (FORMAT csv, NULL '\\N')" % (
+        table, ', '.join(columns))
+    if hasattr(cursor, 'copy'):     # psycopg 3
+        with cursor.copy(sql) as copy:
+            copy.write(buf.getvalue())
+    else:
+        buf.seek(0)
+        cursor.copy_expert(sql, buf)
+
+
 def database_version(url):
     import sqlalchemy as sa
     engine = sa.create_engine(url)
@@ -162,14 +181,13 @@ def seed_plans(url, count, provider_id, resource, project_id=PROJECT,
 
     from karbor.db import models
     plans = models.Plan.__table__
-    resources = models.PlanResource.__table__
     start = (datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
              - datetime.timedelta(hours=1))
     ids = [str(uuid.uuid4()) for _ in range(count)]
     engine = sa.create_engine(url)
     try:
         for first in range(0, count, batch):
-            plan_rows, resource_rows = [], []
+            plan_rows = []
             for i in range(first, min(first + batch, count)):
                 when = start + datetime.timedelta(milliseconds=i)
                 plan_rows.append({
@@ -178,22 +196,18 @@ def seed_plans(url, count, provider_id, resource, project_id=PROJECT,
                     'description': 'seeded by benchmarks/api_bench.py',
                     'provider_id': provider_id, 'status': 'suspended',
                     'parameters': {}, 'created_at': when,
-                    'updated_at': when})
-                resource_rows.append({
-                    'plan_id': ids[i], 'position': 0,
-                    'resource_id': resource['id'],
-                    'resource_type': resource['type'],
-                    'resource_name': resource['name'],
-                    'extra_info': resource.get('extra_info')})
+                    'updated_at': when,
+                    'resources': [{'id': resource['id'],
+                                   'type': resource['type'],
+                                   'name': resource['name'],
+                                   'extra_info': resource.get('extra_info')}]})
             with engine.begin() as conn:
                 conn.execute(plans.insert(), plan_rows)
-                conn.execute(resources.insert(), resource_rows)
         with engine.begin() as conn:
             if url.startswith('postgresql'):
                 conn.execute(sa.text('ANALYZE plans'))
-                conn.execute(sa.text('ANALYZE plan_resources'))
             else:
-                conn.execute(sa.text('ANALYZE TABLE plans, plan_resources'))
+                conn.execute(sa.text('ANALYZE TABLE plans'))
     finally:
         engine.dispose()
     return ids

@@ -2,7 +2,7 @@
 """Operation-log listing benchmark: API latency vs. the bare SQL query.
 
 Starts the production-like deployment of ``_harness.Deployment``
-(``karbor-api`` under gunicorn, 2 workers, one ``karbor-protection``,
+(``karbor-api`` under granian, 2 workers, one ``karbor-protection``,
 RabbitMQ, a fresh PostgreSQL or MariaDB database named
 ``karbor_oplog_bench_*`` that is dropped at the end), then, in two phases:
 
@@ -41,9 +41,7 @@ Only 127.0.0.1 is loaded; every load is bounded in time.
 """
 
 import argparse
-import csv
 import datetime
-import io
 import json
 import os
 import random
@@ -200,15 +198,7 @@ def seed(dep, projects, project_indexes, per_project, base, chunk=100000):
                 if not batch:
                     break
                 if dep.db_kind == 'postgresql':
-                    buf = io.StringIO()
-                    writer = csv.writer(buf)
-                    for row in batch:
-                        writer.writerow(['\\N' if v is None else _text(v)
-                                         for v in row])
-                    buf.seek(0)
-                    cur.copy_expert(
-                        'COPY operation_logs (%s) FROM STDIN WITH (FORMAT '
-                        'csv, NULL \'\\N\')' % ', '.join(COLUMNS), buf)
+                    h.copy_csv(cur, 'operation_logs', COLUMNS, batch, _text)
                 else:
                     # The clustered index in primary-key order loads much
                     # faster into InnoDB.
@@ -349,7 +339,9 @@ def capture_main(config_file, spec_file, out_file):
         if 'operation_logs' in statement:
             captured.append((statement, parameters))
 
-    sa.event.listen(engine, 'before_cursor_execute', capture)
+    # Every engine: reads go through the autocommit read engine, not the
+    # writers' (karbor.db.session).
+    sa.event.listen(sa.engine.Engine, 'before_cursor_execute', capture)
     headers = {'X-Auth-Token': h.AUTH_TOKEN, 'Accept': 'application/json'}
     results = {}
     for name, query in spec['queries'].items():
@@ -549,7 +541,7 @@ def print_report(args, runs, started):
     h.emit('Karbor operation-log listing benchmark  %s' % started.strftime(
         '%Y-%m-%d %H:%M UTC'))
     h.emit('machine:   %s' % api_bench.machine_description())
-    h.emit('setup:     karbor-api gunicorn 2 workers x 4 threads, 1 '
+    h.emit('setup:     karbor-api 2 workers x 4 threads, 1 '
            'karbor-protection, RabbitMQ')
     h.emit('load:      wrk, %d connections %ds (+%ds warm-up), then 1 '
            'connection %ds; bare SQL %d runs' % (

@@ -2,7 +2,7 @@
 """Task-Tag lookup benchmark: is it flat from 1,000 to 1,000,000 tasks?
 
 Starts the production-like deployment of benchmarks/_harness.py
-(``karbor-api`` under gunicorn, one ``karbor-protection``, RabbitMQ,
+(``karbor-api`` under granian, one ``karbor-protection``, RabbitMQ,
 PostgreSQL or MariaDB) on a database of its own
 (``karbor_task_bench_<db>``, dropped at the end), then for each size
 (default 1,000 then 1,000,000 tasks, seeded in SQL over 100 projects, 90 %
@@ -26,10 +26,8 @@ See doc/source/performance.rst, section "Tasks and Task-Tag".
 """
 
 import argparse
-import csv
 import datetime
 import hashlib
-import io
 import json
 import os
 import random
@@ -129,15 +127,7 @@ def seed_tasks(dep, first, last, projects, base, expires, chunk=100000):
                 batch = list(make_rows(start, min(start + chunk, last),
                                        projects, base, expires))
                 if dep.db_kind == 'postgresql':
-                    buf = io.StringIO()
-                    writer = csv.writer(buf)
-                    for row in batch:
-                        writer.writerow(['\\N' if v is None else _text(v)
-                                         for v in row])
-                    buf.seek(0)
-                    cur.copy_expert(
-                        'COPY tasks (%s) FROM STDIN WITH (FORMAT csv, '
-                        'NULL \'\\N\')' % ', '.join(COLUMNS), buf)
+                    h.copy_csv(cur, 'tasks', COLUMNS, batch, _text)
                 else:
                     batch.sort(key=lambda r: r[0])  # clustered index order
                     with tempfile.NamedTemporaryFile(
@@ -419,7 +409,7 @@ def print_report(args, results, explains, started):
     h.emit('Karbor Task-Tag benchmark  %s' % started.strftime(
         '%Y-%m-%d %H:%M UTC'))
     h.emit('machine:   %s' % api_bench.machine_description())
-    h.emit('setup:     karbor-api gunicorn 2 workers x 4 threads, 1 '
+    h.emit('setup:     karbor-api 2 workers x 4 threads, 1 '
            'karbor-protection, RabbitMQ; tasks over %d projects, 90%% '
            'tagged' % args.projects)
     h.emit('load:      wrk, %d connections, %ds per scenario (+%ds warm-up)'

@@ -44,6 +44,11 @@ class MalformedBody(Invalid):
     message = 'The request body is not valid JSON: %(reason)s'
 
 
+class InvalidUrlEncoding(Invalid):
+    error_code = 'invalid_url_encoding'
+    message = 'The URL is not valid UTF-8 once percent-decoded.'
+
+
 class MissingContentType(Invalid):
     error_code = 'missing_content_type'
     message = ('A request with a body needs the header '

@@ -86,7 +86,8 @@ def _rarest_first(connection, pairs, project_id, provider_id):
 
     def matches(pair):
         capped = sa.select(sa.literal(1)).where(*_pair_clause(
-            _INFO, project_id, provider_id, *pair)).limit(_PAIR_COUNT_CAP)
+            _INFO, project_id, provider_id, *pair)).limit(
+                pagination.literal_count(_PAIR_COUNT_CAP))
         return connection.execute(sa.select(sa.func.count()).select_from(
             capped.subquery())).scalar_one()
 

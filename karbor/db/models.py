@@ -84,30 +84,9 @@ class Plan(TimestampMixin, Base):
     status = sa.Column(sa.String(32), nullable=False)
     parameters = sa.Column(JsonEncoded, nullable=False)
 
-    resources = orm.relationship(
-        'PlanResource', order_by='PlanResource.position',
-        cascade='all, delete-orphan', passive_deletes=True,
-        lazy='selectin')
-
-
-class PlanResource(Base):
-    """One resource of a plan, in the order the user gave."""
-
-    __tablename__ = 'plan_resources'
-    __table_args__ = (
-        sa.UniqueConstraint('plan_id', 'position'),
-        TABLE_ARGS,
-    )
-
-    id = sa.Column(sa.Integer, primary_key=True, autoincrement=True)
-    plan_id = sa.Column(sa.String(36),
-                        sa.ForeignKey('plans.id', ondelete='CASCADE'),
-                        nullable=False)
-    position = sa.Column(sa.Integer, nullable=False)
-    resource_id = sa.Column(sa.String(255), nullable=False)
-    resource_type = sa.Column(sa.String(255), nullable=False)
-    resource_name = sa.Column(sa.String(255), nullable=False)
-    extra_info = sa.Column(JsonEncoded, nullable=True)
+    # [{"id", "type", "name", "extra_info"}], in the user's order: always
+    # read and written with the plan, as a whole.
+    resources = sa.Column(JsonEncoded, nullable=False)
 
 
 class Checkpoint(TimestampMixin, Base):
@@ -417,6 +396,8 @@ class Task(TimestampMixin, Base):
     action = sa.Column(sa.String(64), nullable=False)
     method = sa.Column(sa.String(8), nullable=False)
     path = sa.Column(sa.String(1024), nullable=False)
+    # What makes two requests with the tag the same request (empty for an
+    # untagged request, which is never compared with another).
     fingerprint = sa.Column(sa.String(64), nullable=False)
     resource_type = sa.Column(sa.String(32), nullable=True)
     resource_id = sa.Column(sa.String(255), nullable=True)

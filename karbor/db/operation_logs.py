@@ -149,7 +149,7 @@ def purge(context, before, batch_size=None):
                 sa.select(models.OperationLog.id)
                 .where(models.OperationLog.ended_at.is_not(None),
                        models.OperationLog.ended_at < before)
-                .limit(batch_size)).scalars().all()
+                .limit(pagination.literal_count(batch_size))).scalars().all()
             if ids:
                 session.execute(sa.delete(models.OperationLog).where(
                     models.OperationLog.id.in_(ids)))

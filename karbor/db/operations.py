@@ -22,6 +22,7 @@ from karbor.db import checkpoints as db_checkpoints
 from karbor.db import copies as db_copies
 from karbor.db import models
 from karbor.db import operation_logs as db_logs
+from karbor.db import pagination
 from karbor.db import quotas as db_quotas
 from karbor.db import session as db_session
 
@@ -147,7 +148,7 @@ def _reading(session, checkpoint_id):
         .where(models.Operation.checkpoint_id == checkpoint_id,
                models.Operation.operation_type.in_(tuple(_READING)),
                models.Operation.state != C.OPERATION_DONE)
-        .limit(1)).scalars().first()
+        .limit(pagination.literal_count(1))).scalars().first()
     return _READING.get(found)
 
 
@@ -297,7 +298,7 @@ def recoverable(context, pending_grace_seconds, limit=50):
                 sa.and_(models.Operation.state == C.OPERATION_PENDING,
                         models.Operation.created_at < forgotten)))
             .order_by(models.Operation.created_at)
-            .limit(limit)).scalars().all()
+            .limit(pagination.literal_count(limit))).scalars().all()
 
 
 # Terminal statuses of each operation's target, on success and failure.

@@ -18,6 +18,7 @@ import time
 
 from oslo_config import cfg
 from oslo_db import exception as db_exc
+from oslo_utils import timeutils
 import sqlalchemy as sa
 
 from karbor.common import constants
@@ -40,10 +41,14 @@ def config_limits():
             for resource in RESOURCES}
 
 
+# The enforcement helpers below run Core statements, so they take an ORM
+# session or a Core connection alike.
+
 def _rows(session, model, column, value):
     return {row.resource: row.hard_limit for row in session.execute(
-        sa.select(model).where(getattr(model, column) == value,
-                               model.resource.in_(RESOURCES))).scalars()}
+        sa.select(model.resource, model.hard_limit).where(
+            getattr(model, column) == value,
+            model.resource.in_(RESOURCES)))}
 
 
 def _class_limits(session, class_name):
@@ -147,15 +152,17 @@ def class_update(context, class_name, limits):
 
 def _lock_row(session, project_id, resource):
     return session.execute(
-        sa.select(models.QuotaUsage).where(
+        sa.select(models.QuotaUsage.id).where(
             models.QuotaUsage.project_id == project_id,
             models.QuotaUsage.resource == resource)
-        .with_for_update()).scalars().first()
+        .with_for_update()).first()
 
 
 def _insert_lock_row(session, project_id, resource):
-    session.add(models.QuotaUsage(project_id=project_id, resource=resource))
-    session.flush()
+    now = timeutils.utcnow()
+    session.execute(sa.insert(models.QuotaUsage.__table__).values(
+        project_id=project_id, resource=resource, created_at=now,
+        updated_at=now))
 
 
 def _limit_and_lock_row_query():

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from karbor.common import constants
 from karbor.common import exceptions
 from karbor.db import models
+from karbor.db import pagination
 from karbor.db import session as db_session
 
 C = constants
@@ -49,7 +50,8 @@ def due_operations(context, now, limit):
     with db_session.reader(context) as session:
         return session.execute(
             sa.select(Op).where(Op.enabled.is_(True), Op.next_run_at <= now)
-            .order_by(Op.next_run_at, Op.id).limit(limit)).scalars().all()
+            .order_by(Op.next_run_at, Op.id)
+            .limit(pagination.literal_count(limit))).scalars().all()
 
 
 def claim(context, operation, expected_due, next_due, runs, owner,
@@ -139,7 +141,8 @@ def take_over(context, owner, lease_seconds, limit):
     with db_session.reader(context) as session:
         candidates = session.execute(
             sa.select(Run.id).where(_needs_an_engine(now))
-            .order_by(Run.due_at).limit(limit)).scalars().all()
+            .order_by(Run.due_at)
+            .limit(pagination.literal_count(limit))).scalars().all()
     taken = []
     for run_id in candidates:
         with db_session.writer(context) as session:

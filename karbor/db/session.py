@@ -206,24 +206,46 @@ def writer(context=None):
     change anything) and completed just before commit; an untagged one is
     inserted complete just before commit.
     """
-    pending = getattr(context, 'pending_task', None)
-    first = pending is not None and not pending.recorded
     target = _target(context)
     with _marked_writing(target), \
             get_facade().writer.using(target) as session:
-        if not first:
+        with _recording_task(context, session.connection(), session):
             yield session
-            return
-        from karbor.db import tasks
-        pending.recorded = True
-        try:
-            if pending.tag is not None:
-                tasks.insert(session, pending)
-                yield session
-                tasks.link(session, pending)
-            else:
-                yield session
-                tasks.insert_linked(session, pending)
-        except BaseException:
-            pending.recorded = False
-            raise
+
+
+@contextlib.contextmanager
+def write_connection(context=None):
+    """A write transaction on a Core connection, without an ORM session.
+
+    For DB API functions that write with Core statements only (a tenth of
+    a millisecond less per transaction); the same rules as :func:`writer`,
+    whose transactions it joins. Such a function says what it created with
+    karbor.db.tasks.note_created.
+    """
+    target = _target(context)
+    with _marked_writing(target), \
+            get_facade().writer.connection.using(target) as connection:
+        with _recording_task(context, connection):
+            yield connection
+
+
+@contextlib.contextmanager
+def _recording_task(context, connection, session=None):
+    """Record the request's task in its first write transaction."""
+    pending = getattr(context, 'pending_task', None)
+    if pending is None or pending.recorded:
+        yield
+        return
+    from karbor.db import tasks
+    pending.recorded = True
+    try:
+        if pending.tag is not None:
+            tasks.insert(connection, pending)
+            yield
+            tasks.link(connection, pending, session)
+        else:
+            yield
+            tasks.insert_linked(connection, pending, session)
+    except BaseException:
+        pending.recorded = False
+        raise

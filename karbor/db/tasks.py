@@ -88,51 +88,56 @@ def _task_values(pending, **links):
     return values
 
 
-def _insert_task(session, values):
+def _insert_task(connection, values):
     try:
-        session.connection().execute(_INSERT_TASK, values)
+        connection.execute(_INSERT_TASK, values)
     except db_exc.DBDuplicateEntry:
         raise exceptions.TaskTagTaken(tag=values['tag']) from None
 
 
-def insert(session, pending):
+def insert(connection, pending):
     """Insert ``pending`` first thing in the request's first transaction.
 
     For a tagged request: its duplicates collide on the tag before they
     change anything. :func:`link` completes the row before commit.
     """
-    _insert_task(session, _task_values(pending))
+    _insert_task(connection, _task_values(pending))
 
 
-def insert_linked(session, pending):
+def insert_linked(connection, pending, session=None):
     """Insert ``pending`` last thing in the request's first transaction,
-    tied to what the transaction created or changed.
+    tied to what the transaction created or changed (in ``session``, if
+    it ran in an ORM session).
 
     For an untagged request, which no other request can collide with: one
     insert instead of an insert, a read and an update.
     """
-    session.flush()
-    _insert_task(session, _task_values(pending, **_links(session, pending)))
+    if session is not None:
+        session.flush()
+    _insert_task(connection,
+                 _task_values(pending, **_links(session, pending)))
 
 
-def link(session, pending):
+def link(connection, pending, session=None):
     """Before commit: tie the inserted task to what the request created or
     changed."""
     links = _links(session, pending)
     changed = {key: value for key, value in links.items()
                if value != getattr(pending, key, None)}
     if changed:
-        session.execute(sa.update(models.Task).where(
+        connection.execute(sa.update(models.Task).where(
             models.Task.id == pending.id).values(
                 updated_at=timeutils.utcnow(), **changed))
 
 
 def _links(session, pending):
     """The operation and the resource this transaction added, loaded or
-    changed (the resource only if the request's route did not name one).
+    changed (the resource only if the request's route did not name one):
+    what a DB API function noted, else the ORM objects of ``session``.
     """
-    objects = [obj for obj in list(session.identity_map.values()) +
-               list(session.new) if not isinstance(obj, models.Task)]
+    objects = [] if session is None else [
+        obj for obj in list(session.identity_map.values()) +
+        list(session.new) if not isinstance(obj, models.Task)]
     links = {'operation_id': next((obj.id for obj in objects
                                    if isinstance(obj, models.Operation)),
                                   None)}
@@ -244,7 +249,8 @@ def task_list(context, project_id, filters=None, states=None, since=None,
                 raise exceptions.InvalidMarker(marker=marker)
             query = pagination.after_marker(query, models.Task, sort,
                                             marker_row)
-        rows = session.execute(query.limit(limit + 1)).all()
+        rows = session.execute(
+            query.limit(pagination.literal_count(limit + 1))).all()
         return rows[:limit], len(rows) > limit
 
 
@@ -276,7 +282,8 @@ def purge_expired(context, batch_size=1000):
             ids = session.execute(
                 sa.select(models.Task.id).where(
                     models.Task.expires_at < timeutils.utcnow())
-                .limit(batch_size)).scalars().all()
+                .limit(pagination.literal_count(batch_size))
+            ).scalars().all()
             if ids:
                 session.execute(sa.delete(models.Task).where(
                     models.Task.id.in_(ids)))

@@ -8,6 +8,7 @@ read; checking once here means no later code meets a UnicodeDecodeError
 import urllib.parse
 
 from karbor.api import errors
+from karbor.common import exceptions
 
 
 def _is_utf8(raw):
@@ -29,8 +30,9 @@ class UrlEncodingMiddleware:
         query = urllib.parse.unquote_to_bytes(environ.get('QUERY_STRING',
                                                           ''))
         if not (_is_utf8(path) and _is_utf8(query)):
+            error = exceptions.InvalidUrlEncoding()
             response = errors.fault_response(
-                400, 'The URL is not valid UTF-8 once percent-decoded.',
-                'invalid_url_encoding', environ.get('openstack.request_id'))
+                error.code, error.msg, error.error_code,
+                environ.get('openstack.request_id'))
             return response(environ, start_response)
         return self.application(environ, start_response)

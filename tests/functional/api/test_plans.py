@@ -54,7 +54,7 @@ def test_create_show_update_delete(any_api, directory):
     response = any_api.user.delete('/plans/%s' % plan['id'], status=204)
     assert response.body == b''
     any_api.user.get('/plans/%s' % plan['id'], status=404)
-    assert count_rows('plan_resources') == 0
+    assert count_rows('plans') == 0
 
 
 def test_started_plan_only_changes_status(any_api, directory):
@@ -90,7 +90,9 @@ def test_update_resources_replaces_them_in_order(any_api, directory,
                                status=200).json['plan']
     assert [r['id'] for r in updated['resources']] == \
         [r['id'] for r in resources]
-    assert count_rows('plan_resources') == 2
+    shown = any_api.user.get('/plans/%s' % plan['id']).json['plan']
+    assert shown['resources'] == [dict(r, extra_info=None)
+                                  for r in resources]
 
 
 def test_pagination_follows_next_links(any_api, directory):

@@ -2,6 +2,8 @@
 PostgreSQL; then the migrated schema must equal the models.
 """
 
+import json
+
 import alembic.autogenerate
 import alembic.migration
 import pytest
@@ -257,6 +259,41 @@ def test_extra_info_rows_get_their_checkpoint_columns(empty_engine):
             'checkpoint_extra_info')).one()
     assert tuple(row[:2]) == ('proj', 'prov')
     assert str(row[2]).startswith('2026-01-01 00:00:00.123456')
+
+
+def _check_0012_plan_resources_in_plans(engine):
+    inspector = sa.inspect(engine)
+    assert 'plan_resources' not in inspector.get_table_names()
+    columns = {c['name']: c for c in inspector.get_columns('plans')}
+    assert columns['resources']['nullable'] is False
+
+
+def test_plans_keep_their_resources_in_order(empty_engine):
+    migration.db_sync('0011_extra_info_pages', engine=empty_engine)
+    now = '2026-01-01 00:00:00'
+    with empty_engine.begin() as connection:
+        for plan_id in ('p1', 'p2'):
+            connection.execute(sa.text(
+                "INSERT INTO plans (id, project_id, name, provider_id, "
+                "status, parameters, created_at, updated_at) VALUES (:id, "
+                "'x', 'n', 'prov', 'suspended', '{}', :now, :now)"),
+                {'id': plan_id, 'now': now})
+        for position, name in ((1, 'second'), (0, 'first')):
+            connection.execute(sa.text(
+                "INSERT INTO plan_resources (plan_id, position, resource_id, "
+                "resource_type, resource_name, extra_info) VALUES ('p1', "
+                ":pos, :name, 't', :name, :extra)"),
+                {'pos': position, 'name': name,
+                 'extra': '{"k":"v"}' if position else None})
+    migration.db_sync('0012_plan_resources_in_plans', engine=empty_engine)
+    with empty_engine.connect() as connection:
+        stored = dict(connection.execute(sa.text(
+            'SELECT id, resources FROM plans')).all())
+    assert json.loads(stored['p1']) == [
+        {'id': 'first', 'type': 't', 'name': 'first', 'extra_info': None},
+        {'id': 'second', 'type': 't', 'name': 'second',
+         'extra_info': {'k': 'v'}}]
+    assert json.loads(stored['p2']) == []
 
 
 def _karbor_tables_only(obj, name, type_, reflected, compare_to):

@@ -29,29 +29,22 @@ SORT_KEYS = ('started_at', 'ended_at', 'id', 'status', 'operation_type',
 DEFAULT_SORT = (('started_at', 'desc'),)
 
 
-def log_view(log):
-    return {
-        'id': log.id,
-        'project_id': log.project_id,
-        'operation_type': log.operation_type,
-        'checkpoint_id': log.checkpoint_id,
-        'plan_id': log.plan_id,
-        'provider_id': log.provider_id,
-        'restore_id': log.restore_id,
-        'verification_id': log.verification_id,
-        # A copy's logs: one per copied checkpoint, the source in
-        # extra_info.source_checkpoint_id.
-        'copy_id': log.copy_id,
-        'scheduled_operation_id': log.scheduled_operation_id,
-        'status': log.status,
-        'started_at': views.isotime(log.started_at),
-        'ended_at': views.isotime(log.ended_at),
-        'error_info': log.error_info,
-        'extra_info': log.extra_info or {},
-        'user_id': log.user_id,
-        'request_id': log.request_id,
-        'task_tag': log.task_tag,
-    }
+_COPIED = ('id', 'project_id', 'operation_type', 'checkpoint_id', 'plan_id',
+           'provider_id', 'restore_id', 'verification_id',
+           # A copy's logs: one per copied checkpoint, the source in
+           # extra_info.source_checkpoint_id.
+           'copy_id', 'scheduled_operation_id', 'status', 'error_info',
+           'user_id', 'request_id', 'task_tag')
+
+
+def log_view(row):
+    """The API form of a log row of the DB API."""
+    values = row._asdict()
+    view = {key: values[key] for key in _COPIED}
+    view['started_at'] = views.isotime(values['started_at'])
+    view['ended_at'] = views.isotime(values['ended_at'])
+    view['extra_info'] = values['extra_info'] or {}
+    return view
 
 
 def _invalid(reason):

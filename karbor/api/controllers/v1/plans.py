@@ -100,8 +100,7 @@ class PlansController(rest.RestController):
         plan.description = values.get('description')
         plan.provider_id = provider.id
         plan.status = constants.PLAN_STATUS_SUSPENDED
-        plan.resources = [dict(r, extra_info=r.get('extra_info'))
-                          for r in values['resources']]
+        plan.resources = values['resources']
         plan.parameters = parameters
         plan.create()
         pecan.response.status = 201
@@ -127,8 +126,7 @@ class PlansController(rest.RestController):
                 provider, changes['resources'], plan.parameters)
             plan_validation.check_resources(ctxt, provider,
                                             changes['resources'])
-            plan.resources = [dict(r, extra_info=r.get('extra_info'))
-                              for r in changes['resources']]
+            plan.resources = changes['resources']
         for key in ('name', 'description', 'status'):
             if key in changes:
                 setattr(plan, key, changes[key])
