@@ -5,6 +5,7 @@ that accept and finish operations; this module holds those two steps and
 the queries of the API.
 """
 
+import collections
 import json
 
 from oslo_config import cfg
@@ -90,16 +91,21 @@ def add_extra_info(context, operation_id, values):
 
 
 def _scoped(query, project_id, provider_id):
+    logs = models.OperationLog.__table__
     if project_id is not None:
-        query = query.where(models.OperationLog.project_id == project_id)
+        query = query.where(logs.c.project_id == project_id)
     if provider_id is not None:
-        query = query.where(models.OperationLog.provider_id == provider_id)
+        query = query.where(logs.c.provider_id == provider_id)
     return query
 
 
 # Lists and shows read rows (Core), not ORM entities: the page is
 # rendered as it is read.
 _LOGS = models.OperationLog.__table__
+
+# A log as read: its columns, read like a model (and faster than a
+# SQLAlchemy row).
+LogRecord = collections.namedtuple('LogRecord', [c.name for c in _LOGS.c])
 
 
 def log_get(context, log_id, project_id=None, provider_id=None):
@@ -109,7 +115,7 @@ def log_get(context, log_id, project_id=None, provider_id=None):
             .where(_LOGS.c.id == log_id)).first()
     if log is None:
         raise exceptions.OperationLogNotFound(log_id=log_id)
-    return log
+    return LogRecord(*log)
 
 
 _RANGES = {'gte': '__ge__', 'gt': '__gt__', 'lte': '__le__', 'lt': '__lt__'}
@@ -130,9 +136,20 @@ def log_list(context, project_id, provider_id=None, filters=None,
         query = query.where(_LOGS.c.status.in_(statuses))
     for column, operator, value in ranges:
         query = query.where(getattr(_LOGS.c[column], _RANGES[operator])(value))
+    if project_id is not None:
+        # MySQL/MariaDB would walk every project's logs in time order
+        # (that index gives the ORDER BY without a sort) to find one
+        # project's page: 1.7 s with a million logs, against milliseconds
+        # from the project's own indexes, which end with the sort key too.
+        for dialect in ('mysql', 'mariadb'):
+            query = query.with_hint(
+                _LOGS, 'IGNORE INDEX FOR ORDER BY '
+                '(ix_operation_logs_started_id)', dialect_name=dialect)
     with db_session.read_connection(context) as connection:
-        return pagination.page(connection, query, models.OperationLog, sort,
-                               limit, marker, marker_query=base, core=True)
+        rows, has_more = pagination.page(
+            connection, query, models.OperationLog, sort, limit, marker,
+            marker_query=base, core=True)
+    return [LogRecord(*row) for row in rows], has_more
 
 
 def purge(context, before, batch_size=None):
