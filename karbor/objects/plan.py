@@ -26,27 +26,10 @@ class Plan(base.KarborObject):
         'updated_at': fields.DateTimeField(),
     }
 
-    # The DB API gives the resources in this form already.
-
     @classmethod
     def get_by_id(cls, context, plan_id, project_id=None):
         return cls._from_db_object(
             context, cls(), db_plans.plan_get(context, plan_id, project_id))
-
-    @classmethod
-    def list(cls, context, project_id=None, filters=None, sort=(),
-             limit=1000, marker=None):
-        """One page of plans and whether another page follows."""
-        rows, has_more = db_plans.plan_list(
-            context, project_id=project_id, filters=filters, sort=sort,
-            limit=limit, marker=marker)
-        return [cls._from_db_object(context, cls(), row)
-                for row in rows], has_more
-
-    def create(self):
-        values = self.obj_get_changes()
-        row = db_plans.plan_create(self._context, values)
-        self._from_db_object(self._context, self, row)
 
     def save(self):
         values = self.obj_get_changes()

@@ -83,20 +83,25 @@ class TaskTagMiddleware:
                 request_id)(environ, start_response)
         version = environ.get(microversion.ENVIRON_KEY,
                               microversion.BASE_VERSION)
-        context = karbor_context.RequestContext(
-            user_id=environ.get('HTTP_X_USER_ID'), project_id=project_id,
-            request_id=request_id)
+        user_id = environ.get('HTTP_X_USER_ID')
+
+        def context():
+            # Only for the DB calls of tagged or failed requests.
+            return karbor_context.RequestContext(
+                user_id=user_id, project_id=project_id,
+                request_id=request_id)
+
         # Only a tagged request is ever compared with another one.
         print_ = fingerprint(request, version) if tag is not None else ''
         route, resource_id = task_actions.match(request.method, path)
         if tag is not None:
-            existing = db_tasks.get_by_tag(context, project_id, tag)
+            existing = db_tasks.get_by_tag(context(), project_id, tag)
             if existing is not None:
                 return self._answer_existing(request, existing, print_,
                                              route)(environ, start_response)
         pending = db_tasks.PendingTask(
             id=uuidutils.generate_uuid(), project_id=project_id, tag=tag,
-            user_id=context.user_id, request_id=request_id,
+            user_id=user_id, request_id=request_id,
             action=route.action if route else 'request',
             method=request.method, path=path, fingerprint=print_,
             resource_type=route.resource_type if route else None,
@@ -108,7 +113,7 @@ class TaskTagMiddleware:
             response = request.get_response(self.application)
         except exceptions.TaskTagTaken:
             # A concurrent request with this tag committed first.
-            existing = db_tasks.get_by_tag(context, project_id, tag)
+            existing = db_tasks.get_by_tag(context(), project_id, tag)
             response = self._answer_existing(request, existing, print_,
                                              route)
             return response(environ, start_response)
@@ -126,7 +131,7 @@ class TaskTagMiddleware:
             # its answer kept only when it failed (its task shows failed).
             if tag is not None or response.status_code >= 400:
                 try:
-                    db_tasks.store_response(context, pending.id,
+                    db_tasks.store_response(context(), pending.id,
                                             response.status_code,
                                             response.body)
                 except Exception:

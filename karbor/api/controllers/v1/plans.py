@@ -1,7 +1,8 @@
 """/v1/{project_id}/plans
 
-Reads render the DB API's records directly; versioned objects are for
-changes (and for what crosses RPC).
+Shows, lists and creates render the DB API's records directly (a plan
+being created has nothing to merge); updates go through the versioned
+object, which tracks what changed.
 """
 
 from oslo_utils import uuidutils
@@ -92,17 +93,16 @@ class PlansController(rest.RestController):
         plan_validation.check_parameters(provider, values['resources'],
                                          parameters)
         plan_validation.check_resources(ctxt, provider, values['resources'])
-        plan = objects.Plan(ctxt)
-        plan.id = uuidutils.generate_uuid()
-        plan.project_id = ctxt.project_id
-        plan.user_id = ctxt.user_id
-        plan.name = values['name']
-        plan.description = values.get('description')
-        plan.provider_id = provider.id
-        plan.status = constants.PLAN_STATUS_SUSPENDED
-        plan.resources = values['resources']
-        plan.parameters = parameters
-        plan.create()
+        plan = db_plans.plan_create(ctxt, {
+            'id': uuidutils.generate_uuid(),
+            'project_id': ctxt.project_id,
+            'user_id': ctxt.user_id,
+            'name': values['name'],
+            'description': values.get('description'),
+            'provider_id': provider.id,
+            'status': constants.PLAN_STATUS_SUSPENDED,
+            'resources': values['resources'],
+            'parameters': parameters})
         pecan.response.status = 201
         pecan.response.headers['Location'] = listing.created_location(
             pecan.request, plan.id)
