@@ -533,6 +533,24 @@ def test_missing_bucket(s3_server, admin):
         bank.put_object('k', b'1')
 
 
+def test_listing_a_repeated_key_once(bank, monkeypatch):
+    """A server listing a key twice (rclone serve s3 may, while the key
+    is overwritten) does not make the bank list it twice."""
+    for key in ('a', 'b/c', 'd'):
+        bank.put_object(key, b'x')
+    real_list = bank._client.list_objects_v2
+
+    def repeating(**kwargs):
+        answer = real_list(**kwargs)
+        answer['Contents'] = [entry for entry in answer.get('Contents', [])
+                              for _ in range(2)]
+        return answer
+    monkeypatch.setattr(bank._client, 'list_objects_v2', repeating)
+    assert bank.list_objects() == ['a', 'b/c', 'd']
+    assert bank.list_objects(marker='a') == ['b/c', 'd']
+    assert bank.list_objects(limit=2) == ['a', 'b/c']
+
+
 def test_concurrent_writers_and_readers(s3_server, bucket):
     """Whatever readers get is a whole version and its own info, also
     while objects written in parts replace each other (and their info

@@ -759,6 +759,10 @@ class S3Bank(base.Bank):
             return []  # a prefix no key can have matches nothing
         keys = []
         start = self.key_prefix + marker if marker else None
+        # Keys come out strictly ascending, after the marker: a server
+        # that repeats a key in a listing (rclone serve s3 does while the
+        # key is being overwritten) does not make it listed twice.
+        last = marker
         while True:
             params = {'Prefix': self.key_prefix + prefix,
                       'MaxKeys': LIST_PAGE_SIZE if limit is None else
@@ -773,9 +777,10 @@ class S3Bank(base.Bank):
                 # Info objects and foreign objects are not bank keys.
                 if not entry['Key'].startswith(self.key_prefix) or \
                         not _valid_key(name) or \
-                        (marker is not None and name <= marker):
+                        (last is not None and name <= last):
                     continue
                 keys.append(name)
+                last = name
                 if limit is not None and len(keys) >= limit:
                     return keys
             if not answer.get('IsTruncated') or not contents:
