@@ -15,15 +15,19 @@ from karbor.db import session as db_session
 MAIN_BANK = 'main'
 
 
+# Lists read rows (Core), not ORM entities: the page is rendered as read.
+_CHECKPOINTS = models.Checkpoint.__table__
+_INFO = models.CheckpointExtraInfo.__table__
+
+
 def _visible(query, project_id, provider_id, include_deleted=False):
-    checkpoints = models.Checkpoint.__table__
     if project_id is not None:
-        query = query.where(checkpoints.c.project_id == project_id)
+        query = query.where(_CHECKPOINTS.c.project_id == project_id)
     if provider_id is not None:
-        query = query.where(checkpoints.c.provider_id == provider_id)
+        query = query.where(_CHECKPOINTS.c.provider_id == provider_id)
     if not include_deleted:
         query = query.where(
-            checkpoints.c.status != constants.CHECKPOINT_DELETED)
+            _CHECKPOINTS.c.status != constants.CHECKPOINT_DELETED)
     return query
 
 
@@ -57,9 +61,6 @@ def index_extra_info(session, checkpoint_id, extra_info):
         for key, value in extra_info.items())
 
 
-# Lists read rows (Core), not ORM entities: the page is rendered as read.
-_CHECKPOINTS = models.Checkpoint.__table__
-_INFO = models.CheckpointExtraInfo.__table__
 # The resource graph stays the JSON text it is stored as: the API shows it
 # as a JSON string (what Karbor v1 clients parse), so it is not decoded
 # only to be encoded again.

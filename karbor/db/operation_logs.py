@@ -90,18 +90,18 @@ def add_extra_info(context, operation_id, values):
         return True
 
 
-def _scoped(query, project_id, provider_id):
-    logs = models.OperationLog.__table__
-    if project_id is not None:
-        query = query.where(logs.c.project_id == project_id)
-    if provider_id is not None:
-        query = query.where(logs.c.provider_id == provider_id)
-    return query
-
-
 # Lists and shows read rows (Core), not ORM entities: the page is
 # rendered as it is read.
 _LOGS = models.OperationLog.__table__
+
+
+def _scoped(query, project_id, provider_id):
+    if project_id is not None:
+        query = query.where(_LOGS.c.project_id == project_id)
+    if provider_id is not None:
+        query = query.where(_LOGS.c.provider_id == provider_id)
+    return query
+
 
 # A log as read: its columns, read like a model (and faster than a
 # SQLAlchemy row).
